@@ -1,0 +1,115 @@
+"""Type stub of the native module ``ferrojwt._core`` (Rust, PyO3).
+
+Every function here raises the exceptions of :mod:`ferrojwt.jwt.exceptions`.
+Times are seconds since the epoch as floats, passed in by the caller: the
+native core never reads a clock.
+"""
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any, Final, Literal, TypedDict, final
+
+__version__: Final[str]
+#: "release" or "debug": benchmarks refuse to run on a debug build.
+build_profile: Final[str]
+#: The algorithms the core implements, in a stable order.
+ALGORITHMS: Final[tuple[str, ...]]
+#: Tokens longer than this many bytes are refused before any parsing.
+MAX_TOKEN_BYTES: Final[int]
+
+KeyInput = Key | str | bytes
+
+@final
+class Key:
+    """A parsed key, built once and reused for any number of calls.
+
+    ``kty`` is the JWK key type: ``"oct"``, ``"RSA"``, ``"EC"`` or ``"OKP"``.
+    """
+
+    @property
+    def kty(self) -> Literal["oct", "RSA", "EC", "OKP"]: ...
+    @property
+    def is_private(self) -> bool: ...
+    @property
+    def curve(self) -> str | None:
+        """``"P-256"``, ``"P-384"``, ``"P-521"``, ``"Ed25519"`` or None."""
+    @staticmethod
+    def hmac(secret: str | bytes) -> Key:
+        """An HMAC secret. PEM text or an SSH public key is refused (InvalidKeyError)."""
+    @staticmethod
+    def from_pem(pem: str | bytes) -> Key:
+        """RSA, EC or Ed25519; PKCS#1, SEC1, PKCS#8 or SPKI; private or public."""
+    @staticmethod
+    def from_der(der: bytes) -> Key:
+        """PKCS#8 private key or SPKI public key, DER-encoded."""
+    @staticmethod
+    def from_jwk(jwk: str | bytes | Mapping[str, Any]) -> Key:
+        """A JWK (RFC 7517) of kty oct, RSA, EC or OKP (Ed25519)."""
+    def public_key(self) -> Key:
+        """The public half of an asymmetric key (itself when already public)."""
+    def to_jwk(self) -> dict[str, Any]:
+        """The public JWK of an asymmetric key. HMAC secrets are not exported."""
+    def __eq__(self, other: object) -> bool: ...
+    def __hash__(self) -> int: ...
+
+class DecodeOptions(TypedDict, total=False):
+    verify_signature: bool
+    verify_exp: bool
+    verify_nbf: bool
+    verify_iat: bool
+    verify_aud: bool
+    verify_iss: bool
+    verify_sub: bool
+    verify_jti: bool
+    strict_aud: bool
+    require: Sequence[str]
+
+class Decoded(TypedDict):
+    header: dict[str, Any]
+    payload: dict[str, Any]
+    signature: bytes
+
+def coerce_key(key: KeyInput, algorithm: str, private: bool) -> Key:
+    """The cached :class:`Key` for ``key`` used with ``algorithm``.
+
+    ``str``/``bytes`` are an HMAC secret for HS*, PEM (or a JWK JSON text)
+    otherwise. Raises InvalidKeyError when the key's family does not match
+    the algorithm, and InvalidAlgorithmError for an unknown algorithm.
+    """
+
+def encode(
+    payload: Mapping[str, Any],
+    key: KeyInput,
+    algorithm: str | None = "HS256",
+    headers: Mapping[str, Any] | None = None,
+    json_encoder: type[json.JSONEncoder] | None = None,
+    sort_headers: bool = True,
+) -> str:
+    """Sign ``payload`` as a compact JWS, byte-identical to PyJWT's ``jwt.encode``.
+
+    ``datetime`` values of ``exp``, ``iat`` and ``nbf`` become NumericDate
+    integers; values the fast path cannot encode go through ``json_encoder``.
+    """
+
+def decode_complete(
+    jwt: str | bytes,
+    key: KeyInput | None,
+    algorithms: Sequence[str] | None,
+    options: DecodeOptions | None,
+    audience: str | Sequence[str] | None,
+    issuer: str | Sequence[str] | None,
+    subject: str | None,
+    leeway: float,
+    now: float,
+) -> Decoded:
+    """Verify and decode ``jwt``: signature first, then the claims, in PyJWT's order."""
+
+def get_unverified_header(jwt: str | bytes) -> dict[str, Any]:
+    """The header of ``jwt`` without any verification. Never trust it for the algorithm."""
+
+def time_claim_expired(value: Any, now: float, leeway: float) -> bool:
+    """True when a NumericDate claim ``value`` is at or before ``now - leeway``.
+
+    The one expiry rule, shared by ``decode`` and the Django token classes.
+    Raises DecodeError when ``value`` is not a number.
+    """

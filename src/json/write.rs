@@ -1,0 +1,163 @@
+//! The writing rules of Python's `json.dumps(obj, separators=(",", ":"))`
+//! with its defaults (`ensure_ascii=True`, `allow_nan=True`), so a token
+//! ferrojwt signs is byte-identical to the one PyJWT signs.
+
+use std::fmt::Write;
+
+/// Appends `text` as a JSON string, escaping as Python does with
+/// `ensure_ascii=True`: every character outside `' '..='~'` becomes `\uXXXX`
+/// (lower-case hex, astral characters as surrogate pairs), except the five
+/// short escapes `\n \r \t \b \f`.
+pub fn string(out: &mut String, text: &str) {
+    out.push('"');
+    let mut run = 0;
+    for (at, ch) in text.char_indices() {
+        if (' '..='~').contains(&ch) && ch != '"' && ch != '\\' {
+            continue;
+        }
+        out.push_str(&text[run..at]);
+        run = at + ch.len_utf8();
+        match ch {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            _ => {
+                let mut units = [0u16; 2];
+                for unit in ch.encode_utf16(&mut units) {
+                    let _ = write!(out, "\\u{unit:04x}");
+                }
+            }
+        }
+    }
+    out.push_str(&text[run..]);
+    out.push('"');
+}
+
+/// Appends `value` as Python's `float.__repr__` writes it (`NaN`,
+/// `Infinity` and `-Infinity` for the non-finite values, as `allow_nan`
+/// does): the shortest digits that round-trip, positional notation for
+/// decimal exponents -4 to 15, scientific with a two-digit signed exponent
+/// otherwise, and always a '.0' on integral positional values.
+pub fn float(out: &mut String, value: f64) {
+    if value.is_nan() {
+        out.push_str("NaN");
+        return;
+    }
+    if value.is_infinite() {
+        out.push_str(if value > 0.0 { "Infinity" } else { "-Infinity" });
+        return;
+    }
+    // Rust's `{:e}` gives the shortest round-trip digits: "-1.2345e-7".
+    let sci = format!("{value:e}");
+    let (mantissa, exponent) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exponent: i32 = exponent.parse().unwrap_or(0);
+    let (sign, mantissa) = match mantissa.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", mantissa),
+    };
+    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    out.push_str(sign);
+    if !(-4..16).contains(&exponent) {
+        out.push_str(&digits[..1]);
+        if digits.len() > 1 {
+            out.push('.');
+            out.push_str(&digits[1..]);
+        }
+        let _ = write!(
+            out,
+            "e{}{:02}",
+            if exponent < 0 { '-' } else { '+' },
+            exponent.abs()
+        );
+    } else if exponent < 0 {
+        out.push_str("0.");
+        for _ in 0..(-exponent - 1) {
+            out.push('0');
+        }
+        out.push_str(&digits);
+    } else {
+        let point = exponent as usize + 1;
+        if digits.len() > point {
+            out.push_str(&digits[..point]);
+            out.push('.');
+            out.push_str(&digits[point..]);
+        } else {
+            out.push_str(&digits);
+            for _ in digits.len()..point {
+                out.push('0');
+            }
+            out.push_str(".0");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f(value: f64) -> String {
+        let mut out = String::new();
+        float(&mut out, value);
+        out
+    }
+
+    fn s(text: &str) -> String {
+        let mut out = String::new();
+        string(&mut out, text);
+        out
+    }
+
+    #[test]
+    fn floats_match_python_repr() {
+        // Expected values are what CPython's repr() prints.
+        let cases: &[(f64, &str)] = &[
+            (0.0, "0.0"),
+            (-0.0, "-0.0"),
+            (1.0, "1.0"),
+            (0.1, "0.1"),
+            (1.5, "1.5"),
+            (-2.25, "-2.25"),
+            (123456.789, "123456.789"),
+            (0.0001, "0.0001"),
+            (0.00001, "1e-05"),
+            (0.000123, "0.000123"),
+            (1e-7, "1e-07"),
+            (1.5e-10, "1.5e-10"),
+            (1e15, "1000000000000000.0"),
+            (1234567890123456.0, "1234567890123456.0"),
+            (1e16, "1e+16"),
+            (1.2345e17, "1.2345e+17"),
+            (1.5e300, "1.5e+300"),
+            (5e-324, "5e-324"),
+            (f64::MAX, "1.7976931348623157e+308"),
+            (1700000000.5, "1700000000.5"),
+            (f64::NAN, "NaN"),
+            (f64::INFINITY, "Infinity"),
+            (f64::NEG_INFINITY, "-Infinity"),
+        ];
+        for (value, expected) in cases {
+            assert_eq!(f(*value), *expected, "{value:e}");
+        }
+    }
+
+    #[test]
+    fn strings_match_python_ensure_ascii() {
+        let cases: &[(&str, &str)] = &[
+            ("plain", r#""plain""#),
+            ("a\"b\\c/", r#""a\"b\\c/""#),
+            ("\n\r\t\u{8}\u{c}", r#""\n\r\t\b\f""#),
+            ("\u{0}\u{1f}\u{7f}", r#""\u0000\u001f\u007f""#),
+            ("é", r#""\u00e9""#),
+            ("日本", r#""\u65e5\u672c""#),
+            ("😀", r#""\ud83d\ude00""#),
+            ("", r#""""#),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(s(text), *expected);
+        }
+    }
+}

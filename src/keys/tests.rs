@@ -1,0 +1,181 @@
+use super::*;
+use crate::b64;
+use aws_lc_rs::encoding::AsDer;
+use aws_lc_rs::rsa::KeySize;
+
+const ALL: [Algorithm; 13] = Algorithm::ALL;
+
+fn rsa_key() -> Key {
+    let pair = RsaKeyPair::generate(KeySize::Rsa2048).unwrap();
+    let der = pair.as_der().unwrap();
+    Key::from_der(der.as_ref()).unwrap()
+}
+
+fn ec_key(curve: Curve) -> Key {
+    let rng = SystemRandom::new();
+    let pkcs8 = EcdsaKeyPair::generate_pkcs8(signing_alg(curve), &rng).unwrap();
+    Key::from_der(pkcs8.as_ref()).unwrap()
+}
+
+fn ed_key() -> Key {
+    let pkcs8 = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).unwrap();
+    Key::from_der(pkcs8.as_ref()).unwrap()
+}
+
+fn key_for(alg: Algorithm) -> Key {
+    match alg.family() {
+        Family::Hmac => Key::hmac(b"a secret of some length").unwrap(),
+        Family::Rsa => rsa_key(),
+        Family::Ec(curve) => ec_key(curve),
+        Family::Ed25519 => ed_key(),
+    }
+}
+
+#[test]
+fn every_algorithm_signs_and_verifies_and_rejects_tampering() {
+    for alg in ALL {
+        let key = key_for(alg);
+        let signature = key.sign(alg, b"header.payload").unwrap();
+        key.verify(alg, b"header.payload", &signature).unwrap();
+        let public = key.public_key().unwrap();
+        public.verify(alg, b"header.payload", &signature).unwrap();
+        assert_eq!(
+            public.verify(alg, b"header.payloaD", &signature),
+            Err(Error::InvalidSignature),
+            "{alg:?}"
+        );
+        let mut bad = signature.clone();
+        bad[0] ^= 1;
+        assert_eq!(public.verify(alg, b"header.payload", &bad), Err(Error::InvalidSignature));
+        assert_eq!(public.verify(alg, b"header.payload", &[]), Err(Error::InvalidSignature));
+        if alg.is_asymmetric() {
+            let err = public.sign(alg, b"x").unwrap_err();
+            assert!(err.to_string().contains("needs the private key"), "{err}");
+        }
+    }
+}
+
+#[test]
+fn key_family_must_match_the_algorithm() {
+    let p256 = ec_key(Curve::P256);
+    let err = p256.verify(Algorithm::ES384, b"m", &[0; 96]).unwrap_err();
+    assert_eq!(
+        err,
+        Error::key("An EC P-256 private key cannot be used with the ES384 algorithm")
+    );
+    let rsa = rsa_key().public_key().unwrap();
+    let err = rsa.verify(Algorithm::HS256, b"m", &[0; 32]).unwrap_err();
+    assert_eq!(
+        err,
+        Error::key("An RSA public key cannot be used with the HS256 algorithm")
+    );
+    let hmac = Key::hmac(b"k").unwrap();
+    assert_eq!(hmac.sign(Algorithm::EdDSA, b"m").unwrap_err().exception_name(), "InvalidKeyError");
+}
+
+#[test]
+fn pem_text_is_not_an_hmac_secret() {
+    for secret in [
+        &b"-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----\n"[..],
+        b"  -----BEGIN CERTIFICATE-----",
+        b"ssh-rsa AAAAB3NzaC1yc2E",
+        b"ecdsa-sha2-nistp256 AAAA",
+    ] {
+        let err = Key::hmac(secret).err().unwrap();
+        assert!(err.to_string().contains("cannot be used as an HMAC secret"), "{err}");
+    }
+}
+
+#[test]
+fn pem_round_trip_through_labels() {
+    let pair = RsaKeyPair::generate(KeySize::Rsa2048).unwrap();
+    let pkcs8 = pair.as_der().unwrap();
+    let pem = ::pem::encode(&::pem::Pem::new("PRIVATE KEY", pkcs8.as_ref().to_vec()));
+    let key = Key::from_pem(pem.as_bytes()).unwrap();
+    assert!(key.is_private());
+    assert_eq!(key.kty(), "RSA");
+    let spki = ::pem::encode(&::pem::Pem::new(
+        "RSA PUBLIC KEY",
+        key.public_key().unwrap().identity()[2..].to_vec(),
+    ));
+    let public = Key::from_pem(spki.as_bytes()).unwrap();
+    assert!(!public.is_private());
+    assert_eq!(public.identity()[2..], key.identity()[2..]);
+
+    for bad in [&b"not pem"[..], b"-----BEGIN FOO-----\nAAAA\n-----END FOO-----\n"] {
+        assert_eq!(Key::from_pem(bad).err().unwrap().exception_name(), "InvalidKeyError");
+    }
+    let encrypted = ::pem::encode(&::pem::Pem::new("ENCRYPTED PRIVATE KEY", vec![0x30, 0]));
+    let err = Key::from_pem(encrypted.as_bytes()).err().unwrap();
+    assert!(err.to_string().contains("Encrypted private keys are not supported"));
+}
+
+/// RFC 7515 appendix A.1: the HS256 example, verified with the RFC's JWK.
+#[test]
+fn rfc7515_a1_hs256() {
+    let jwk = br#"{"kty":"oct","k":"AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow"}"#;
+    let key = Key::from_jwk(&JwkFields::from_json(jwk).unwrap()).unwrap();
+    let token = "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ.dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+    let parts = crate::jws::split(token.as_bytes()).unwrap();
+    key.verify(Algorithm::HS256, parts.signing_input, &parts.signature).unwrap();
+    assert_eq!(
+        key.sign(Algorithm::HS256, parts.signing_input).unwrap(),
+        parts.signature
+    );
+}
+
+/// RFC 8037 appendix A.4: the Ed25519 signature over "Example of Ed25519 signing".
+#[test]
+fn rfc8037_a4_ed25519() {
+    let jwk = br#"{"kty":"OKP","crv":"Ed25519","d":"nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#;
+    let key = Key::from_jwk(&JwkFields::from_json(jwk).unwrap()).unwrap();
+    let token = "eyJhbGciOiJFZERTQSJ9.RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc.hgyY0il_MGCjP0JzlnLWG1PPOt7-09PGcvMg3AIbQR6dWbhijcNR4ki4iylGjg5BhVsPt9g7sVvpAr_MuM0KAg";
+    let parts = crate::jws::split(token.as_bytes()).unwrap();
+    assert_eq!(parts.payload, b"Example of Ed25519 signing");
+    // Ed25519 is deterministic: signing again gives the RFC's bytes.
+    assert_eq!(key.sign(Algorithm::EdDSA, parts.signing_input).unwrap(), parts.signature);
+    key.public_key()
+        .unwrap()
+        .verify(Algorithm::EdDSA, parts.signing_input, &parts.signature)
+        .unwrap();
+    let members: Vec<(&str, String)> = key.public_jwk().unwrap();
+    assert_eq!(
+        members,
+        vec![
+            ("kty", "OKP".to_string()),
+            ("crv", "Ed25519".to_string()),
+            ("x", "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo".to_string()),
+        ]
+    );
+}
+
+#[test]
+fn jwk_round_trip_for_public_keys() {
+    for key in [rsa_key(), ec_key(Curve::P256), ec_key(Curve::P384), ec_key(Curve::P521), ed_key()] {
+        let members = key.public_jwk().unwrap();
+        let json = format!(
+            "{{{}}}",
+            members
+                .iter()
+                .map(|(k, v)| format!("\"{k}\":\"{v}\""))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        let back = Key::from_jwk(&JwkFields::from_json(json.as_bytes()).unwrap()).unwrap();
+        assert!(!back.is_private());
+        assert_eq!(back.identity()[2..], key.identity()[2..], "{json}");
+    }
+    let bad = Key::from_jwk(&JwkFields::from_json(br#"{"kty":"EC","crv":"P-256","x":"AA","y":"AA"}"#).unwrap());
+    assert!(bad.err().unwrap().to_string().contains("must be 32 bytes"));
+    let oct = Key::from_jwk(&JwkFields::from_json(br#"{"kty":"oct","k":"c2VjcmV0"}"#).unwrap()).unwrap();
+    assert_eq!(oct.identity()[2..], *b"secret");
+    assert!(b64::decode(b"c2VjcmV0").is_some());
+}
+
+#[test]
+fn short_rsa_keys_are_refused() {
+    // A 1024-bit modulus (128 bytes) with exponent 65537.
+    let der = der::uint_sequence(false, &[&[0xc5; 128], &[1, 0, 1]]);
+    let err = RsaKey::from_public_pkcs1(&der).err().unwrap();
+    assert_eq!(err, Error::key("RSA keys shorter than 2048 bits are refused"));
+}
