@@ -146,7 +146,9 @@ mod tests {
 
     #[test]
     fn none_and_wrong_case_are_refused() {
-        for name in ["none", "None", "NONE", "hs256", "", "HS1", "ES256K", "Ed25519"] {
+        for name in [
+            "none", "None", "NONE", "hs256", "", "HS1", "ES256K", "Ed25519",
+        ] {
             assert_eq!(
                 Algorithm::from_name(name),
                 Err(Error::InvalidAlgorithm("Algorithm not supported")),

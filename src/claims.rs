@@ -112,9 +112,8 @@ pub fn validate(payload: &impl Members, v: &Validation) -> Result<(), Error> {
     if v.verify_exp {
         let exp = payload.member("exp");
         if exp != Member::Absent {
-            let exp = numeric_date(&exp).ok_or_else(|| {
-                Error::decode("Expiration Time claim (exp) must be an integer.")
-            })?;
+            let exp = numeric_date(&exp)
+                .ok_or_else(|| Error::decode("Expiration Time claim (exp) must be an integer."))?;
             if is_expired(exp, v.now, v.leeway) {
                 return Err(Error::Expired);
             }

@@ -14,7 +14,9 @@ pub enum Member {
     /// An array, its items seen one level deep (nested containers are `Other`).
     List(Vec<Member>),
     /// An object, or anything else; `truthy` is its Python truth value.
-    Other { truthy: bool },
+    Other {
+        truthy: bool,
+    },
 }
 
 impl Member {

@@ -69,7 +69,7 @@ class Decoded(TypedDict):
     payload: dict[str, Any]
     signature: bytes
 
-def coerce_key(key: KeyInput, algorithm: str, private: bool) -> Key:
+def coerce_key(key: KeyInput, algorithm: str) -> Key:
     """The cached :class:`Key` for ``key`` used with ``algorithm``.
 
     ``str``/``bytes`` are an HMAC secret for HS*, PEM (or a JWK JSON text)

@@ -28,13 +28,17 @@ fn time_claims_table() {
             "exp",
             s("1800000000"),
             0.0,
-            Err(Error::decode("Expiration Time claim (exp) must be an integer.")),
+            Err(Error::decode(
+                "Expiration Time claim (exp) must be an integer.",
+            )),
         ),
         (
             "exp",
             Member::Bool(true),
             0.0,
-            Err(Error::decode("Expiration Time claim (exp) must be an integer.")),
+            Err(Error::decode(
+                "Expiration Time claim (exp) must be an integer.",
+            )),
         ),
         ("nbf", num(NOW), 0.0, Ok(())),
         (
@@ -61,13 +65,17 @@ fn time_claims_table() {
             "iat",
             s("now"),
             0.0,
-            Err(Error::InvalidIssuedAt("Issued At claim (iat) must be an integer.")),
+            Err(Error::InvalidIssuedAt(
+                "Issued At claim (iat) must be an integer.",
+            )),
         ),
         (
             "iat",
             Member::Null,
             0.0,
-            Err(Error::InvalidIssuedAt("Issued At claim (iat) must be an integer.")),
+            Err(Error::InvalidIssuedAt(
+                "Issued At claim (iat) must be an integer.",
+            )),
         ),
     ];
     for (claim, value, leeway, expected) in cases {
@@ -132,7 +140,8 @@ fn order_is_fixed() {
 #[test]
 fn required_claims() {
     assert_eq!(
-        check(vec![("sub", Member::Null)], |v| v.require = vec!["sub".into()]),
+        check(vec![("sub", Member::Null)], |v| v.require =
+            vec!["sub".into()]),
         Err(Error::MissingClaim("sub".into()))
     );
     assert_eq!(
@@ -141,66 +150,128 @@ fn required_claims() {
     );
 }
 
+type AudienceCase = (Member, Option<Expected>, bool, Result<(), Error>);
+
 #[test]
 fn audience_table() {
     let one = |a: &str| Some(Expected::One(a.into()));
     let any = |a: &[&str]| Some(Expected::AnyOf(a.iter().map(|x| x.to_string()).collect()));
     let list = |a: &[&str]| Member::List(a.iter().map(|x| s(x)).collect());
-    let cases: Vec<(Member, Option<Expected>, bool, Result<(), Error>)> = vec![
+    let cases: Vec<AudienceCase> = vec![
         (Member::Absent, None, false, Ok(())),
         (s(""), None, false, Ok(())),
-        (s("api"), None, false, Err(Error::InvalidAudience("Invalid audience"))),
-        (Member::Absent, one("api"), false, Err(Error::MissingClaim("aud".into()))),
-        (list(&[]), one("api"), false, Err(Error::MissingClaim("aud".into()))),
+        (
+            s("api"),
+            None,
+            false,
+            Err(Error::InvalidAudience("Invalid audience")),
+        ),
+        (
+            Member::Absent,
+            one("api"),
+            false,
+            Err(Error::MissingClaim("aud".into())),
+        ),
+        (
+            list(&[]),
+            one("api"),
+            false,
+            Err(Error::MissingClaim("aud".into())),
+        ),
         (s("api"), one("api"), false, Ok(())),
         (list(&["x", "api"]), one("api"), false, Ok(())),
         (s("api"), any(&["x", "api"]), false, Ok(())),
-        (s("web"), one("api"), false, Err(Error::InvalidAudience("Audience doesn't match"))),
+        (
+            s("web"),
+            one("api"),
+            false,
+            Err(Error::InvalidAudience("Audience doesn't match")),
+        ),
         (
             Member::List(vec![s("api"), num(1.0)]),
             one("api"),
             false,
             Err(Error::InvalidAudience("Invalid claim format in token")),
         ),
-        (num(5.0), one("api"), false, Err(Error::InvalidAudience("Invalid claim format in token"))),
+        (
+            num(5.0),
+            one("api"),
+            false,
+            Err(Error::InvalidAudience("Invalid claim format in token")),
+        ),
         (s("api"), one("api"), true, Ok(())),
         (
             list(&["api"]),
             one("api"),
             true,
-            Err(Error::InvalidAudience("Invalid claim format in token (strict)")),
+            Err(Error::InvalidAudience(
+                "Invalid claim format in token (strict)",
+            )),
         ),
-        (s("api"), any(&["api"]), true, Err(Error::InvalidAudience("Invalid audience (strict)"))),
-        (s("web"), one("api"), true, Err(Error::InvalidAudience("Audience doesn't match (strict)"))),
+        (
+            s("api"),
+            any(&["api"]),
+            true,
+            Err(Error::InvalidAudience("Invalid audience (strict)")),
+        ),
+        (
+            s("web"),
+            one("api"),
+            true,
+            Err(Error::InvalidAudience("Audience doesn't match (strict)")),
+        ),
     ];
     for (aud, audience, strict, expected) in cases {
         let got = check(vec![("aud", aud.clone())], |v| {
             v.audience = audience.clone();
             v.strict_aud = strict;
         });
-        assert_eq!(got, expected, "aud={aud:?} audience={audience:?} strict={strict}");
+        assert_eq!(
+            got, expected,
+            "aud={aud:?} audience={audience:?} strict={strict}"
+        );
     }
 }
 
 #[test]
 fn issuer_subject_jti_table() {
-    let iss = |claim: Member, want: Option<Expected>| {
-        check(vec![("iss", claim)], |v| v.issuer = want)
-    };
+    let iss =
+        |claim: Member, want: Option<Expected>| check(vec![("iss", claim)], |v| v.issuer = want);
     assert_eq!(iss(s("a"), None), Ok(()));
-    assert_eq!(iss(Member::Absent, Some(Expected::One("a".into()))), Err(Error::MissingClaim("iss".into())));
+    assert_eq!(
+        iss(Member::Absent, Some(Expected::One("a".into()))),
+        Err(Error::MissingClaim("iss".into()))
+    );
     assert_eq!(iss(s("a"), Some(Expected::One("a".into()))), Ok(()));
-    assert_eq!(iss(s("b"), Some(Expected::AnyOf(vec!["a".into(), "b".into()]))), Ok(()));
-    assert_eq!(iss(s("c"), Some(Expected::One("a".into()))), Err(Error::InvalidIssuer("Invalid issuer")));
-    assert_eq!(iss(num(1.0), Some(Expected::One("1".into()))), Err(Error::InvalidIssuer("Invalid issuer")));
+    assert_eq!(
+        iss(s("b"), Some(Expected::AnyOf(vec!["a".into(), "b".into()]))),
+        Ok(())
+    );
+    assert_eq!(
+        iss(s("c"), Some(Expected::One("a".into()))),
+        Err(Error::InvalidIssuer("Invalid issuer"))
+    );
+    assert_eq!(
+        iss(num(1.0), Some(Expected::One("1".into()))),
+        Err(Error::InvalidIssuer("Invalid issuer"))
+    );
 
-    assert_eq!(check(vec![("sub", num(1.0))], |_| {}), Err(Error::InvalidSubject("Subject must be a string")));
+    assert_eq!(
+        check(vec![("sub", num(1.0))], |_| {}),
+        Err(Error::InvalidSubject("Subject must be a string"))
+    );
     assert_eq!(
         check(vec![("sub", s("a"))], |v| v.subject = Some("b".into())),
         Err(Error::InvalidSubject("Invalid subject"))
     );
-    assert_eq!(check(vec![("sub", s("a"))], |v| v.subject = Some("a".into())), Ok(()));
-    assert_eq!(check(vec![("jti", num(1.0))], |_| {}), Err(Error::InvalidJti("JWT ID must be a string")));
+    assert_eq!(
+        check(vec![("sub", s("a"))], |v| v.subject = Some("a".into())),
+        Ok(())
+    );
+    assert_eq!(
+        check(vec![("jti", num(1.0))], |_| {}),
+        Err(Error::InvalidJti("JWT ID must be a string"))
+    );
     assert_eq!(check(vec![("jti", s("x"))], |_| {}), Ok(()));
 }
 

@@ -452,7 +452,10 @@ mod tests {
                     ])
                 ),
                 ("b", obj(&[("c", obj(&[]))])),
-                ("big", Value::BigInt("123456789012345678901234567890".into())),
+                (
+                    "big",
+                    Value::BigInt("123456789012345678901234567890".into())
+                ),
                 ("neg", Value::Int(i64::MIN)),
                 ("inf", Value::Float(f64::INFINITY)),
                 ("ninf", Value::Float(f64::NEG_INFINITY)),

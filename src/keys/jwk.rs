@@ -70,8 +70,7 @@ fn rsa(jwk: &JwkFields) -> Result<Key, Error> {
     let mut integers: Vec<&[u8]> = vec![&n, &e];
     integers.extend(parts.iter().map(Vec::as_slice));
     let pkcs1 = der::uint_sequence(true, &integers);
-    let pair =
-        RsaKeyPair::from_der(&pkcs1).map_err(|e| super::rejected("RSA private JWK", e))?;
+    let pair = RsaKeyPair::from_der(&pkcs1).map_err(|e| super::rejected("RSA private JWK", e))?;
     RsaKey::from_pair(pair).map(Key::Rsa)
 }
 
@@ -108,7 +107,11 @@ pub fn ec_public_from_point(point: &[u8]) -> Result<Key, Error> {
         65 => Curve::P256,
         97 => Curve::P384,
         133 => Curve::P521,
-        _ => return Err(Error::key("Could not parse the EC public key: bad point length")),
+        _ => {
+            return Err(Error::key(
+                "Could not parse the EC public key: bad point length",
+            ))
+        }
     };
     let parsed = ParsedPublicKey::new(verify_alg(curve), point)
         .map_err(|e| super::rejected("EC public key", e))?;

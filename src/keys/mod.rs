@@ -23,6 +23,9 @@ pub use self::hmac::HmacKey;
 pub use self::jwk::JwkFields;
 
 /// A key ready to sign (private keys, HMAC secrets) and to verify (all keys).
+// Keys are built once and shared behind an Arc: the size of the HMAC variant
+// (its three precomputed hash states) costs nothing per call, a Box would.
+#[allow(clippy::large_enum_variant)]
 pub enum Key {
     Hmac(HmacKey),
     Rsa(RsaKey),
@@ -372,7 +375,11 @@ impl EcKey {
         let len = 1 + 2 * curve.coordinate_len();
         let point = match bytes.len().checked_sub(len).map(|at| &bytes[at..]) {
             Some(point) if point[0] == 0x04 => point.to_vec(),
-            _ => return Err(Error::key("Could not parse the EC public key: not uncompressed")),
+            _ => {
+                return Err(Error::key(
+                    "Could not parse the EC public key: not uncompressed",
+                ))
+            }
         };
         Ok(EcKey {
             curve,

@@ -46,8 +46,14 @@ fn every_algorithm_signs_and_verifies_and_rejects_tampering() {
         );
         let mut bad = signature.clone();
         bad[0] ^= 1;
-        assert_eq!(public.verify(alg, b"header.payload", &bad), Err(Error::InvalidSignature));
-        assert_eq!(public.verify(alg, b"header.payload", &[]), Err(Error::InvalidSignature));
+        assert_eq!(
+            public.verify(alg, b"header.payload", &bad),
+            Err(Error::InvalidSignature)
+        );
+        assert_eq!(
+            public.verify(alg, b"header.payload", &[]),
+            Err(Error::InvalidSignature)
+        );
         if alg.is_asymmetric() {
             let err = public.sign(alg, b"x").unwrap_err();
             assert!(err.to_string().contains("needs the private key"), "{err}");
@@ -70,7 +76,12 @@ fn key_family_must_match_the_algorithm() {
         Error::key("An RSA public key cannot be used with the HS256 algorithm")
     );
     let hmac = Key::hmac(b"k").unwrap();
-    assert_eq!(hmac.sign(Algorithm::EdDSA, b"m").unwrap_err().exception_name(), "InvalidKeyError");
+    assert_eq!(
+        hmac.sign(Algorithm::EdDSA, b"m")
+            .unwrap_err()
+            .exception_name(),
+        "InvalidKeyError"
+    );
 }
 
 #[test]
@@ -82,7 +93,10 @@ fn pem_text_is_not_an_hmac_secret() {
         b"ecdsa-sha2-nistp256 AAAA",
     ] {
         let err = Key::hmac(secret).err().unwrap();
-        assert!(err.to_string().contains("cannot be used as an HMAC secret"), "{err}");
+        assert!(
+            err.to_string().contains("cannot be used as an HMAC secret"),
+            "{err}"
+        );
     }
 }
 
@@ -102,12 +116,20 @@ fn pem_round_trip_through_labels() {
     assert!(!public.is_private());
     assert_eq!(public.identity()[2..], key.identity()[2..]);
 
-    for bad in [&b"not pem"[..], b"-----BEGIN FOO-----\nAAAA\n-----END FOO-----\n"] {
-        assert_eq!(Key::from_pem(bad).err().unwrap().exception_name(), "InvalidKeyError");
+    for bad in [
+        &b"not pem"[..],
+        b"-----BEGIN FOO-----\nAAAA\n-----END FOO-----\n",
+    ] {
+        assert_eq!(
+            Key::from_pem(bad).err().unwrap().exception_name(),
+            "InvalidKeyError"
+        );
     }
     let encrypted = ::pem::encode(&::pem::Pem::new("ENCRYPTED PRIVATE KEY", vec![0x30, 0]));
     let err = Key::from_pem(encrypted.as_bytes()).err().unwrap();
-    assert!(err.to_string().contains("Encrypted private keys are not supported"));
+    assert!(err
+        .to_string()
+        .contains("Encrypted private keys are not supported"));
 }
 
 /// RFC 7515 appendix A.1: the HS256 example, verified with the RFC's JWK.
@@ -117,7 +139,8 @@ fn rfc7515_a1_hs256() {
     let key = Key::from_jwk(&JwkFields::from_json(jwk).unwrap()).unwrap();
     let token = "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ.dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
     let parts = crate::jws::split(token.as_bytes()).unwrap();
-    key.verify(Algorithm::HS256, parts.signing_input, &parts.signature).unwrap();
+    key.verify(Algorithm::HS256, parts.signing_input, &parts.signature)
+        .unwrap();
     assert_eq!(
         key.sign(Algorithm::HS256, parts.signing_input).unwrap(),
         parts.signature
@@ -133,7 +156,10 @@ fn rfc8037_a4_ed25519() {
     let parts = crate::jws::split(token.as_bytes()).unwrap();
     assert_eq!(parts.payload, b"Example of Ed25519 signing");
     // Ed25519 is deterministic: signing again gives the RFC's bytes.
-    assert_eq!(key.sign(Algorithm::EdDSA, parts.signing_input).unwrap(), parts.signature);
+    assert_eq!(
+        key.sign(Algorithm::EdDSA, parts.signing_input).unwrap(),
+        parts.signature
+    );
     key.public_key()
         .unwrap()
         .verify(Algorithm::EdDSA, parts.signing_input, &parts.signature)
@@ -144,14 +170,23 @@ fn rfc8037_a4_ed25519() {
         vec![
             ("kty", "OKP".to_string()),
             ("crv", "Ed25519".to_string()),
-            ("x", "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo".to_string()),
+            (
+                "x",
+                "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo".to_string()
+            ),
         ]
     );
 }
 
 #[test]
 fn jwk_round_trip_for_public_keys() {
-    for key in [rsa_key(), ec_key(Curve::P256), ec_key(Curve::P384), ec_key(Curve::P521), ed_key()] {
+    for key in [
+        rsa_key(),
+        ec_key(Curve::P256),
+        ec_key(Curve::P384),
+        ec_key(Curve::P521),
+        ed_key(),
+    ] {
         let members = key.public_jwk().unwrap();
         let json = format!(
             "{{{}}}",
@@ -165,9 +200,12 @@ fn jwk_round_trip_for_public_keys() {
         assert!(!back.is_private());
         assert_eq!(back.identity()[2..], key.identity()[2..], "{json}");
     }
-    let bad = Key::from_jwk(&JwkFields::from_json(br#"{"kty":"EC","crv":"P-256","x":"AA","y":"AA"}"#).unwrap());
+    let bad = Key::from_jwk(
+        &JwkFields::from_json(br#"{"kty":"EC","crv":"P-256","x":"AA","y":"AA"}"#).unwrap(),
+    );
     assert!(bad.err().unwrap().to_string().contains("must be 32 bytes"));
-    let oct = Key::from_jwk(&JwkFields::from_json(br#"{"kty":"oct","k":"c2VjcmV0"}"#).unwrap()).unwrap();
+    let oct =
+        Key::from_jwk(&JwkFields::from_json(br#"{"kty":"oct","k":"c2VjcmV0"}"#).unwrap()).unwrap();
     assert_eq!(oct.identity()[2..], *b"secret");
     assert!(b64::decode(b"c2VjcmV0").is_some());
 }
@@ -177,5 +215,8 @@ fn short_rsa_keys_are_refused() {
     // A 1024-bit modulus (128 bytes) with exponent 65537.
     let der = der::uint_sequence(false, &[&[0xc5; 128], &[1, 0, 1]]);
     let err = RsaKey::from_public_pkcs1(&der).err().unwrap();
-    assert_eq!(err, Error::key("RSA keys shorter than 2048 bits are refused"));
+    assert_eq!(
+        err,
+        Error::key("RSA keys shorter than 2048 bits are refused")
+    );
 }

@@ -1,0 +1,276 @@
+//! The functions behind `ferrojwt.jwt`: encode, decode_complete,
+//! get_unverified_header, and the shared expiry rule.
+
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyString};
+
+use super::json_in::PySink;
+use super::json_out::Writer;
+use super::key::resolve;
+use super::members::{member_of, DictMembers};
+use crate::algorithm::Algorithm;
+use crate::claims::{self, Expected, Validation};
+use crate::error::Error;
+use crate::json::parse_object;
+use crate::jws;
+
+/// Signs `payload` and returns the compact token.
+#[pyfunction]
+#[pyo3(signature = (payload, key, algorithm = Some("HS256"), headers = None, json_encoder = None, sort_headers = true))]
+pub fn encode<'py>(
+    py: Python<'py>,
+    payload: &Bound<'py, PyAny>,
+    key: &Bound<'py, PyAny>,
+    algorithm: Option<&str>,
+    headers: Option<&Bound<'py, PyDict>>,
+    json_encoder: Option<Bound<'py, PyAny>>,
+    sort_headers: bool,
+) -> PyResult<String> {
+    let Ok(payload) = payload.cast::<PyDict>() else {
+        return Err(PyTypeError::new_err(
+            "Expecting a dict object, as JWT only supports JSON objects as payloads.",
+        ));
+    };
+    // As PyJWT: an `alg` in the headers wins over the argument.
+    let mut alg_name = algorithm.unwrap_or("HS256").to_string();
+    if let Some(headers) = headers {
+        if let Some(alg) = headers.get_item("alg")? {
+            if alg.is_truthy()? {
+                alg_name = alg.extract()?;
+            }
+        }
+        if let Some(kid) = headers.get_item("kid")? {
+            jws::check_kid(&member_of(&kid, false))?;
+        }
+    }
+    let alg = Algorithm::from_name(&alg_name)?;
+    let key = resolve(key, alg)?;
+
+    let mut writer = Writer::new(py, json_encoder);
+    write_header(&mut writer, &alg_name, headers, sort_headers)?;
+    let header_json = std::mem::take(&mut writer.out);
+    writer.object(payload, 0, true)?;
+    let mut token = jws::signing_input(header_json.as_bytes(), writer.out.as_bytes());
+
+    let signature = if alg.is_asymmetric() {
+        py.detach(|| key.sign(alg, token.as_bytes()))?
+    } else {
+        key.sign(alg, token.as_bytes())?
+    };
+    jws::append_signature(&mut token, &signature);
+    Ok(token)
+}
+
+/// `{"typ": "JWT", "alg": alg}` updated with `headers`, `typ` dropped when
+/// falsy, keys sorted unless told otherwise: PyJWT's header.
+fn write_header<'py>(
+    writer: &mut Writer<'py>,
+    alg: &str,
+    headers: Option<&Bound<'py, PyDict>>,
+    sort: bool,
+) -> PyResult<()> {
+    let Some(headers) = headers.filter(|h| !h.is_empty()) else {
+        writer.out.push_str("{\"alg\":");
+        crate::json::write::string(&mut writer.out, alg);
+        writer.out.push_str(",\"typ\":\"JWT\"}");
+        return Ok(());
+    };
+    let header = PyDict::new(headers.py());
+    header.set_item("typ", "JWT")?;
+    header.set_item("alg", alg)?;
+    header.update(headers.as_mapping())?;
+    if let Some(typ) = header.get_item("typ")? {
+        if !typ.is_truthy()? {
+            header.del_item("typ")?;
+        }
+    }
+    let mut members: Vec<(Bound<'py, PyAny>, Bound<'py, PyAny>)> = header.iter().collect();
+    if sort {
+        let mut keyed = Vec::with_capacity(members.len());
+        for (k, v) in members {
+            let name: String = k
+                .extract()
+                .map_err(|_| PyTypeError::new_err("Header names must be strings to be sorted"))?;
+            keyed.push((name, k, v));
+        }
+        keyed.sort_by(|a, b| a.0.cmp(&b.0));
+        members = keyed.into_iter().map(|(_, k, v)| (k, v)).collect();
+    }
+    writer.out.push('{');
+    for (i, (k, v)) in members.iter().enumerate() {
+        if i > 0 {
+            writer.out.push(',');
+        }
+        writer.key(k)?;
+        writer.out.push(':');
+        writer.value(v, 1)?;
+    }
+    writer.out.push('}');
+    Ok(())
+}
+
+/// The bytes of a token argument (str or bytes), as PyJWT accepts.
+fn token_bytes<'a>(jwt: &'a Bound<'_, PyAny>) -> PyResult<&'a [u8]> {
+    if let Ok(text) = jwt.cast::<PyString>() {
+        return Ok(text.to_str()?.as_bytes());
+    }
+    if let Ok(bytes) = jwt.cast::<PyBytes>() {
+        return Ok(bytes.as_bytes());
+    }
+    Err(Error::decode("Invalid token type. Token must be a <class 'bytes'>").into())
+}
+
+fn option(options: Option<&Bound<'_, PyDict>>, name: &str) -> PyResult<Option<bool>> {
+    match options.map(|o| o.get_item(name)).transpose()?.flatten() {
+        Some(value) => Ok(Some(value.is_truthy()?)),
+        None => Ok(None),
+    }
+}
+
+fn expected(value: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Option<Expected>> {
+    let Some(value) = value.filter(|v| !v.is_none()) else {
+        return Ok(None);
+    };
+    if let Ok(text) = value.cast::<PyString>() {
+        return Ok(Some(Expected::One(text.to_str()?.to_string())));
+    }
+    let mut all = Vec::new();
+    for item in value
+        .try_iter()
+        .map_err(|_| PyTypeError::new_err(format!("{what} must be a string, iterable or None")))?
+    {
+        let item = item?;
+        let text = item.cast::<PyString>().map_err(|_| {
+            PyTypeError::new_err(format!("{what} must be a string or an iterable of strings"))
+        })?;
+        all.push(text.to_str()?.to_string());
+    }
+    Ok(Some(Expected::AnyOf(all)))
+}
+
+fn validation(
+    options: Option<&Bound<'_, PyDict>>,
+    verify_signature: bool,
+    audience: Option<&Bound<'_, PyAny>>,
+    issuer: Option<&Bound<'_, PyAny>>,
+    subject: Option<String>,
+    leeway: f64,
+    now: f64,
+) -> PyResult<Validation> {
+    let mut v = Validation::new(verify_signature, now);
+    let flags: [(&str, &mut bool); 8] = [
+        ("verify_exp", &mut v.verify_exp),
+        ("verify_nbf", &mut v.verify_nbf),
+        ("verify_iat", &mut v.verify_iat),
+        ("verify_aud", &mut v.verify_aud),
+        ("verify_iss", &mut v.verify_iss),
+        ("verify_sub", &mut v.verify_sub),
+        ("verify_jti", &mut v.verify_jti),
+        ("strict_aud", &mut v.strict_aud),
+    ];
+    for (name, flag) in flags {
+        if let Some(value) = option(options, name)? {
+            *flag = value;
+        }
+    }
+    if let Some(require) = options
+        .map(|o| o.get_item("require"))
+        .transpose()?
+        .flatten()
+    {
+        v.require = require.extract()?;
+    }
+    v.audience = expected(audience, "audience")?;
+    v.issuer = expected(issuer, "issuer")?;
+    v.subject = subject;
+    v.leeway = leeway;
+    Ok(v)
+}
+
+/// Verifies and decodes a token: segments, header, signature, then claims.
+#[pyfunction]
+#[pyo3(signature = (jwt, key, algorithms, options, audience, issuer, subject, leeway, now))]
+#[allow(clippy::too_many_arguments)]
+pub fn decode_complete<'py>(
+    py: Python<'py>,
+    jwt: &Bound<'py, PyAny>,
+    key: Option<&Bound<'py, PyAny>>,
+    algorithms: Option<Vec<String>>,
+    options: Option<&Bound<'py, PyDict>>,
+    audience: Option<&Bound<'py, PyAny>>,
+    issuer: Option<&Bound<'py, PyAny>>,
+    subject: Option<String>,
+    leeway: f64,
+    now: f64,
+) -> PyResult<Bound<'py, PyDict>> {
+    let token = token_bytes(jwt)?;
+    let segments = jws::split(token)?;
+    let mut sink = PySink { py };
+    let header = parse_object(&segments.header, &mut sink, "header")?;
+    let verify_signature = option(options, "verify_signature")?.unwrap_or(true);
+
+    if verify_signature {
+        let allowed = algorithms.filter(|a| !a.is_empty()).ok_or_else(|| {
+            Error::decode(
+                "It is required that you pass in a value for the \"algorithms\" argument when \
+                 calling decode().",
+            )
+        })?;
+        let alg = jws::check_header(&DictMembers(&header), &allowed)?;
+        let key = match key {
+            Some(key) => resolve(key, alg)?,
+            None => return Err(Error::key("A key is required to verify the signature").into()),
+        };
+        let (message, signature) = (segments.signing_input, segments.signature.as_slice());
+        if alg.is_asymmetric() {
+            py.detach(|| key.verify(alg, message, signature))?;
+        } else {
+            key.verify(alg, message, signature)?;
+        }
+    } else {
+        jws::check_common(&DictMembers(&header))?;
+    }
+
+    let payload = parse_object(&segments.payload, &mut sink, "payload")?;
+    let rules = validation(
+        options,
+        verify_signature,
+        audience,
+        issuer,
+        subject,
+        leeway,
+        now,
+    )?;
+    claims::validate(&DictMembers(&payload), &rules)?;
+
+    let result = PyDict::new(py);
+    result.set_item(pyo3::intern!(py, "header"), header)?;
+    result.set_item(pyo3::intern!(py, "payload"), payload)?;
+    result.set_item(
+        pyo3::intern!(py, "signature"),
+        PyBytes::new(py, &segments.signature),
+    )?;
+    Ok(result)
+}
+
+/// The header of a token, without verifying anything but its form.
+#[pyfunction]
+pub fn get_unverified_header<'py>(
+    py: Python<'py>,
+    jwt: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let segments = jws::split(token_bytes(jwt)?)?;
+    let header = parse_object(&segments.header, &mut PySink { py }, "header")?;
+    jws::check_common(&DictMembers(&header))?;
+    Ok(header)
+}
+
+/// The expiry rule, for time claims the caller reads itself (simplejwt's
+/// `Token.check_exp` on `exp` or `refresh_exp`).
+#[pyfunction]
+pub fn time_claim_expired(value: &Bound<'_, PyAny>, now: f64, leeway: f64) -> PyResult<bool> {
+    let time = claims::numeric_date(&member_of(value, false))
+        .ok_or_else(|| Error::decode("A time claim must be a number (seconds since the epoch)"))?;
+    Ok(claims::is_expired(time, now, leeway))
+}

@@ -1,0 +1,201 @@
+//! The `Key` class and the cache that turns str/bytes key arguments into
+//! parsed keys once.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBytes, PyDict, PyString};
+
+use crate::algorithm::{Algorithm, Family};
+use crate::error::Error;
+use crate::keys::{JwkFields, Key};
+
+/// A parsed key, reusable across calls and threads.
+#[pyclass(frozen, name = "Key", module = "ferrojwt._core")]
+pub struct PyKey {
+    pub inner: Arc<Key>,
+}
+
+fn wrap(key: Key) -> PyKey {
+    PyKey {
+        inner: Arc::new(key),
+    }
+}
+
+/// The bytes of a str (UTF-8) or bytes argument.
+fn text_bytes<'a>(value: &'a Bound<'_, PyAny>, what: &str) -> PyResult<&'a [u8]> {
+    if let Ok(text) = value.cast::<PyString>() {
+        return Ok(text.to_str()?.as_bytes());
+    }
+    if let Ok(bytes) = value.cast::<PyBytes>() {
+        return Ok(bytes.as_bytes());
+    }
+    Err(PyTypeError::new_err(format!(
+        "{what} must be str or bytes, not {}",
+        value.get_type().name()?
+    )))
+}
+
+static JSON_DUMPS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+#[pymethods]
+impl PyKey {
+    #[staticmethod]
+    fn hmac(secret: &Bound<'_, PyAny>) -> PyResult<PyKey> {
+        Ok(wrap(Key::hmac(text_bytes(secret, "An HMAC secret")?)?))
+    }
+
+    #[staticmethod]
+    fn from_pem(pem: &Bound<'_, PyAny>) -> PyResult<PyKey> {
+        Ok(wrap(Key::from_pem(text_bytes(pem, "A PEM key")?)?))
+    }
+
+    #[staticmethod]
+    fn from_der(der: &[u8]) -> PyResult<PyKey> {
+        Ok(wrap(Key::from_der(der)?))
+    }
+
+    #[staticmethod]
+    fn from_jwk(jwk: &Bound<'_, PyAny>) -> PyResult<PyKey> {
+        let py = jwk.py();
+        if jwk.cast::<PyDict>().is_ok() || jwk.hasattr("keys")? {
+            let dumps = JSON_DUMPS.import(py, "json", "dumps")?;
+            let text = dumps.call1((jwk,))?;
+            let text = text.cast::<PyString>()?.to_str()?;
+            return Ok(wrap(Key::from_jwk(&JwkFields::from_json(
+                text.as_bytes(),
+            )?)?));
+        }
+        let text = text_bytes(jwk, "A JWK")?;
+        Ok(wrap(Key::from_jwk(&JwkFields::from_json(text)?)?))
+    }
+
+    #[getter]
+    fn kty(&self) -> &'static str {
+        self.inner.kty()
+    }
+
+    #[getter]
+    fn is_private(&self) -> bool {
+        self.inner.is_private()
+    }
+
+    #[getter]
+    fn curve(&self) -> Option<&'static str> {
+        self.inner.curve()
+    }
+
+    fn public_key(&self) -> PyResult<PyKey> {
+        Ok(wrap(self.inner.public_key()?))
+    }
+
+    fn to_jwk<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let dict = PyDict::new(py);
+        for (name, value) in self.inner.public_jwk()? {
+            dict.set_item(name, value)?;
+        }
+        Ok(dict)
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other
+            .cast::<PyKey>()
+            .is_ok_and(|o| o.get().inner.identity() == self.inner.identity())
+    }
+
+    fn __hash__(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        self.inner.identity().hash(&mut hasher);
+        hasher.finish()
+    }
+
+    fn __repr__(&self) -> String {
+        let visibility = if self.inner.is_private() {
+            "private"
+        } else {
+            "public"
+        };
+        match self.inner.curve() {
+            Some(curve) => format!("<ferrojwt Key {} {curve} {visibility}>", self.inner.kty()),
+            None => format!("<ferrojwt Key {} {visibility}>", self.inner.kty()),
+        }
+    }
+}
+
+/// Parsed keys by the text they came from. HMAC secrets and PEM texts live
+/// apart: the same bytes mean different keys to the two families.
+type Cache = HashMap<(bool, Vec<u8>), Arc<Key>>;
+
+static CACHE: Mutex<Option<Cache>> = Mutex::new(None);
+
+/// Entries kept before the cache is emptied (keys rarely change; a process
+/// cycling through more than this many is not served by a cache anyway).
+const CACHE_CAPACITY: usize = 256;
+
+fn cached(hmac: bool, bytes: &[u8]) -> Option<Arc<Key>> {
+    let guard = CACHE.lock().ok()?;
+    guard.as_ref()?.get(&(hmac, bytes.to_vec())).cloned()
+}
+
+fn remember(hmac: bool, bytes: &[u8], key: &Arc<Key>) {
+    if let Ok(mut guard) = CACHE.lock() {
+        let cache = guard.get_or_insert_with(HashMap::new);
+        if cache.len() >= CACHE_CAPACITY {
+            cache.clear();
+        }
+        cache.insert((hmac, bytes.to_vec()), Arc::clone(key));
+    }
+}
+
+/// The key to use for `alg`: a `Key` as it is, str/bytes parsed (once) as an
+/// HMAC secret for HS* and as PEM (or JWK JSON text) otherwise. The key's
+/// family must match the algorithm.
+pub fn resolve(key: &Bound<'_, PyAny>, alg: Algorithm) -> PyResult<Arc<Key>> {
+    let key = if let Ok(parsed) = key.cast::<PyKey>() {
+        Arc::clone(&parsed.get().inner)
+    } else {
+        let bytes = match text_bytes(key, "The key") {
+            Ok(bytes) => bytes,
+            Err(_) => {
+                return Err(Error::key(format!(
+                    "Expecting a ferrojwt Key, str or bytes as the key, not {}",
+                    key.get_type().name()?
+                ))
+                .into())
+            }
+        };
+        let hmac = alg.family() == Family::Hmac;
+        match cached(hmac, bytes) {
+            Some(found) => found,
+            None => {
+                let parsed = Arc::new(parse_text(bytes, hmac)?);
+                remember(hmac, bytes, &parsed);
+                parsed
+            }
+        }
+    };
+    key.check_algorithm(alg)?;
+    Ok(key)
+}
+
+fn parse_text(bytes: &[u8], hmac: bool) -> Result<Key, Error> {
+    if hmac {
+        Key::hmac(bytes)
+    } else if bytes.trim_ascii_start().starts_with(b"{") {
+        Key::from_jwk(&JwkFields::from_json(bytes)?)
+    } else {
+        Key::from_pem(bytes)
+    }
+}
+
+#[pyfunction]
+pub fn coerce_key(key: &Bound<'_, PyAny>, algorithm: &str) -> PyResult<PyKey> {
+    let alg = Algorithm::from_name(algorithm)?;
+    Ok(PyKey {
+        inner: resolve(key, alg)?,
+    })
+}

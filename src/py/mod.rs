@@ -1,0 +1,36 @@
+//! The PyO3 binding layer: the only code that knows about Python objects.
+//! It converts arguments, calls the core, and turns core errors into the
+//! exceptions of `ferrojwt.jwt.exceptions` (in `errors`, and only there).
+
+mod api;
+mod errors;
+mod json_in;
+mod json_out;
+mod key;
+mod members;
+
+use pyo3::prelude::*;
+
+use crate::algorithm::Algorithm;
+
+#[pymodule]
+#[pyo3(name = "_core")]
+fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    let profile = if cfg!(debug_assertions) {
+        "debug"
+    } else {
+        "release"
+    };
+    m.add("build_profile", profile)?;
+    let names: Vec<&str> = Algorithm::ALL.iter().map(|a| a.name()).collect();
+    m.add("ALGORITHMS", pyo3::types::PyTuple::new(m.py(), names)?)?;
+    m.add("MAX_TOKEN_BYTES", crate::jws::MAX_TOKEN_BYTES)?;
+    m.add_class::<key::PyKey>()?;
+    m.add_function(wrap_pyfunction!(key::coerce_key, m)?)?;
+    m.add_function(wrap_pyfunction!(api::encode, m)?)?;
+    m.add_function(wrap_pyfunction!(api::decode_complete, m)?)?;
+    m.add_function(wrap_pyfunction!(api::get_unverified_header, m)?)?;
+    m.add_function(wrap_pyfunction!(api::time_claim_expired, m)?)?;
+    Ok(())
+}
