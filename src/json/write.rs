@@ -9,14 +9,21 @@ use std::fmt::Write;
 /// (lower-case hex, astral characters as surrogate pairs), except the five
 /// short escapes `\n \r \t \b \f`.
 pub fn string(out: &mut String, text: &str) {
+    out.reserve(text.len() + 2);
     out.push('"');
+    let bytes = text.as_bytes();
     let mut run = 0;
-    for (at, ch) in text.char_indices() {
-        if (' '..='~').contains(&ch) && ch != '"' && ch != '\\' {
+    let mut at = 0;
+    while at < bytes.len() {
+        let byte = bytes[at];
+        if (b' '..=b'~').contains(&byte) && byte != b'"' && byte != b'\\' {
+            at += 1;
             continue;
         }
         out.push_str(&text[run..at]);
-        run = at + ch.len_utf8();
+        let ch = text[at..].chars().next().unwrap_or('\u{fffd}');
+        at += ch.len_utf8();
+        run = at;
         match ch {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
@@ -35,6 +42,26 @@ pub fn string(out: &mut String, text: &str) {
     }
     out.push_str(&text[run..]);
     out.push('"');
+}
+
+/// Appends the decimal digits of `value`.
+pub fn int(out: &mut String, value: i64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = value.unsigned_abs();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    if value < 0 {
+        out.push('-');
+    }
+    // Only ASCII digits were written.
+    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or("0"));
 }
 
 /// Appends `value` as Python's `float.__repr__` writes it (`NaN`,
@@ -145,6 +172,22 @@ mod tests {
     }
 
     #[test]
+    fn ints() {
+        for (value, text) in [
+            (0, "0"),
+            (7, "7"),
+            (-7, "-7"),
+            (1700000000, "1700000000"),
+            (i64::MIN, "-9223372036854775808"),
+            (i64::MAX, "9223372036854775807"),
+        ] {
+            let mut out = String::new();
+            int(&mut out, value);
+            assert_eq!(out, text);
+        }
+    }
+
+    #[test]
     fn strings_match_python_ensure_ascii() {
         let cases: &[(&str, &str)] = &[
             ("plain", r#""plain""#),
@@ -155,6 +198,7 @@ mod tests {
             ("日本", r#""\u65e5\u672c""#),
             ("😀", r#""\ud83d\ude00""#),
             ("", r#""""#),
+            ("mixed é and \"q\" end", r#""mixed \u00e9 and \"q\" end""#),
         ];
         for (text, expected) in cases {
             assert_eq!(s(text), *expected);

@@ -206,7 +206,7 @@ pub fn decode_complete<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let token = token_bytes(jwt)?;
     let segments = jws::split(token)?;
-    let mut sink = PySink { py };
+    let mut sink = PySink::new(py);
     let header = parse_object(&segments.header, &mut sink, "header")?;
     let verify_signature = option(options, "verify_signature")?.unwrap_or(true);
 
@@ -261,7 +261,7 @@ pub fn get_unverified_header<'py>(
     jwt: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let segments = jws::split(token_bytes(jwt)?)?;
-    let header = parse_object(&segments.header, &mut PySink { py }, "header")?;
+    let header = parse_object(&segments.header, &mut PySink::new(py), "header")?;
     jws::check_common(&DictMembers(&header))?;
     Ok(header)
 }

@@ -1,13 +1,76 @@
 //! The JSON sink that builds Python objects straight from the token bytes.
 
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::{Mutex, MutexGuard};
+
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyFloat, PyList, PyString};
 
 use crate::error::Error;
 use crate::json::Sink;
 
+/// Member names seen before, as interned Python strings: claim names repeat
+/// in every token, and an interned name is neither decoded nor hashed again.
+type Names = HashMap<Box<str>, Py<PyString>, BuildHasherDefault<Fnv>>;
+
+static NAMES: Mutex<Option<Names>> = Mutex::new(None);
+/// Longer names, and names past this many, are not remembered.
+const NAME_MAX_BYTES: usize = 32;
+const NAMES_CAPACITY: usize = 1024;
+
+/// FNV-1a: short keys, no adversary worth SipHash (the table is bounded).
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for byte in bytes {
+            hash = (hash ^ u64::from(*byte)).wrapping_mul(0x100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+}
+
 pub struct PySink<'py> {
-    pub py: Python<'py>,
+    py: Python<'py>,
+    /// Taken without waiting: a sink that finds the table busy (another
+    /// thread mid-parse) simply does without it, so no thread ever blocks.
+    names: Option<MutexGuard<'static, Option<Names>>>,
+}
+
+impl<'py> PySink<'py> {
+    pub fn new(py: Python<'py>) -> PySink<'py> {
+        PySink {
+            py,
+            names: NAMES.try_lock().ok(),
+        }
+    }
+
+    fn name(&mut self, key: &str) -> Bound<'py, PyString> {
+        if key.len() <= NAME_MAX_BYTES {
+            if let Some(guard) = self.names.as_mut() {
+                let names = guard.get_or_insert_with(Names::default);
+                if let Some(known) = names.get(key) {
+                    return known.bind(self.py).clone();
+                }
+                if names.len() < NAMES_CAPACITY {
+                    let interned = PyString::intern(self.py, key);
+                    names.insert(key.into(), interned.clone().unbind());
+                    return interned;
+                }
+            }
+        }
+        PyString::new(self.py, key)
+    }
 }
 
 #[cold]
@@ -78,9 +141,8 @@ impl<'py> Sink for PySink<'py> {
         value: Self::Value,
     ) -> Result<bool, Error> {
         let before = object.len();
-        object
-            .set_item(PyString::new(self.py, key), value)
-            .map_err(python_failed)?;
+        let name = self.name(key);
+        object.set_item(name, value).map_err(python_failed)?;
         Ok(object.len() > before)
     }
 

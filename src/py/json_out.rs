@@ -80,10 +80,7 @@ impl<'py> Writer<'py> {
 
     fn int(&mut self, int: &Bound<'py, PyInt>) -> PyResult<()> {
         match int.extract::<i64>() {
-            Ok(small) => {
-                use std::fmt::Write;
-                let _ = write!(self.out, "{small}");
-            }
+            Ok(small) => write::int(&mut self.out, small),
             Err(_) => {
                 // int.__repr__, as json does for ints of any size or subclass.
                 let digits = self
@@ -128,8 +125,7 @@ impl<'py> Writer<'py> {
             self.key(&key)?;
             self.out.push(':');
             if claims && is_time_claim(&key) && is_datetime(&value)? {
-                use std::fmt::Write;
-                let _ = write!(self.out, "{}", numeric_date(&value)?);
+                write::int(&mut self.out, numeric_date(&value)?);
             } else {
                 self.value(&value, depth + 1)?;
             }
@@ -190,6 +186,9 @@ fn is_time_claim(key: &Bound<'_, PyAny>) -> bool {
 }
 
 fn is_datetime(value: &Bound<'_, PyAny>) -> PyResult<bool> {
+    if value.is_instance_of::<PyInt>() {
+        return Ok(false);
+    }
     let class = DATETIME.import(value.py(), "datetime", "datetime")?;
     value.is_instance(class)
 }
