@@ -9,6 +9,19 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any, Final, Literal, TypedDict, final
 
+__all__ = [
+    "ALGORITHMS",
+    "MAX_TOKEN_BYTES",
+    "Key",
+    "build_profile",
+    "coerce_key",
+    "decode_complete",
+    "encode",
+    "get_unverified_header",
+    "time_claim_expired",
+    "__version__",
+]
+
 __version__: Final[str]
 #: "release" or "debug": benchmarks refuse to run on a debug build.
 build_profile: Final[str]
@@ -17,7 +30,7 @@ ALGORITHMS: Final[tuple[str, ...]]
 #: Tokens longer than this many bytes are refused before any parsing.
 MAX_TOKEN_BYTES: Final[int]
 
-KeyInput = Key | str | bytes
+_KeyInput = Key | str | bytes
 
 @final
 class Key:
@@ -49,7 +62,7 @@ class Key:
         """The public half of an asymmetric key (itself when already public)."""
     def to_jwk(self) -> dict[str, Any]:
         """The public JWK of an asymmetric key. HMAC secrets are not exported."""
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
 
 class DecodeOptions(TypedDict, total=False):
@@ -69,7 +82,7 @@ class Decoded(TypedDict):
     payload: dict[str, Any]
     signature: bytes
 
-def coerce_key(key: KeyInput, algorithm: str) -> Key:
+def coerce_key(key: _KeyInput, algorithm: str) -> Key:
     """The cached :class:`Key` for ``key`` used with ``algorithm``.
 
     ``str``/``bytes`` are an HMAC secret for HS*, PEM (or a JWK JSON text)
@@ -79,7 +92,7 @@ def coerce_key(key: KeyInput, algorithm: str) -> Key:
 
 def encode(
     payload: Mapping[str, Any],
-    key: KeyInput,
+    key: _KeyInput,
     algorithm: str | None = "HS256",
     headers: Mapping[str, Any] | None = None,
     json_encoder: type[json.JSONEncoder] | None = None,
@@ -93,7 +106,7 @@ def encode(
 
 def decode_complete(
     jwt: str | bytes,
-    key: KeyInput | None,
+    key: _KeyInput | None,
     algorithms: Sequence[str] | None,
     options: DecodeOptions | None,
     audience: str | Sequence[str] | None,

@@ -17,7 +17,10 @@ use crate::jws;
 
 /// Signs `payload` and returns the compact token.
 #[pyfunction]
-#[pyo3(signature = (payload, key, algorithm = Some("HS256"), headers = None, json_encoder = None, sort_headers = true))]
+#[pyo3(
+    signature = (payload, key, algorithm = Some("HS256"), headers = None, json_encoder = None, sort_headers = true),
+    text_signature = "(payload, key, algorithm='HS256', headers=None, json_encoder=None, sort_headers=True)"
+)]
 pub fn encode<'py>(
     py: Python<'py>,
     payload: &Bound<'py, PyAny>,
