@@ -26,9 +26,9 @@ pub fn split(token: &[u8]) -> Result<Segments<'_>, Error> {
             "Token is too large: over {MAX_TOKEN_BYTES} bytes"
         )));
     }
-    let mut dots = token.iter().enumerate().filter(|(_, b)| **b == b'.');
+    let mut dots = memchr::memchr_iter(b'.', token);
     let (first, second) = match (dots.next(), dots.next(), dots.next()) {
-        (Some((first, _)), Some((second, _)), None) => (first, second),
+        (Some(first), Some(second), None) => (first, second),
         (_, _, Some(_)) => return Err(Error::decode("Too many segments")),
         _ => return Err(Error::decode("Not enough segments")),
     };

@@ -49,6 +49,7 @@ pub fn parse_object<S: Sink>(input: &[u8], sink: &mut S, what: &str) -> Result<S
         Err(_) => return Err(invalid(what, "not UTF-8")),
     };
     let mut parser = Parser {
+        text,
         bytes: text.as_bytes(),
         pos: 0,
         depth: 0,
@@ -95,6 +96,7 @@ impl From<Error> for Fail {
 }
 
 struct Parser<'a, 's, S: Sink> {
+    text: &'a str,
     bytes: &'a [u8],
     pos: usize,
     depth: usize,
@@ -292,8 +294,7 @@ impl<'a, S: Sink> Parser<'a, '_, S> {
             }
             is_float = true;
         }
-        // Only ASCII digits, signs, '.', 'e' were consumed: always valid UTF-8.
-        let text = std::str::from_utf8(&self.bytes[start..self.pos]).unwrap_or("");
+        let text = self.slice(start, self.pos);
         if is_float {
             match text.parse::<f64>() {
                 Ok(value) => Ok(self.sink.float(value)?),
@@ -355,7 +356,7 @@ impl<'a, S: Sink> Parser<'a, '_, S> {
     /// The input between two positions that both sit on ASCII bytes, hence on
     /// character boundaries of the (already validated) UTF-8 text.
     fn slice(&self, start: usize, end: usize) -> &'a str {
-        std::str::from_utf8(&self.bytes[start..end]).unwrap_or("")
+        self.text.get(start..end).unwrap_or("")
     }
 
     fn escape(&mut self, out: &mut String) -> Result<(), Fail> {

@@ -124,10 +124,43 @@ fn token_bytes<'a>(jwt: &'a Bound<'_, PyAny>) -> PyResult<&'a [u8]> {
     Err(Error::decode("Invalid token type. Token must be a <class 'bytes'>").into())
 }
 
-fn option(options: Option<&Bound<'_, PyDict>>, name: &str) -> PyResult<Option<bool>> {
-    match options.map(|o| o.get_item(name)).transpose()?.flatten() {
-        Some(value) => Ok(Some(value.is_truthy()?)),
-        None => Ok(None),
+/// The options dict, read in one pass. Unknown keys are ignored, as PyJWT does.
+#[derive(Default)]
+struct Options {
+    verify_signature: Option<bool>,
+    flags: Vec<(&'static str, bool)>,
+    require: Option<Vec<String>>,
+}
+
+const FLAG_NAMES: [&str; 8] = [
+    "verify_exp",
+    "verify_nbf",
+    "verify_iat",
+    "verify_aud",
+    "verify_iss",
+    "verify_sub",
+    "verify_jti",
+    "strict_aud",
+];
+
+impl Options {
+    fn read(options: Option<&Bound<'_, PyDict>>) -> PyResult<Options> {
+        let mut read = Options::default();
+        for (name, value) in options.into_iter().flat_map(|o| o.iter()) {
+            let Ok(name) = name.cast::<PyString>() else {
+                continue;
+            };
+            match name.to_str()? {
+                "verify_signature" => read.verify_signature = Some(value.is_truthy()?),
+                "require" => read.require = Some(value.extract()?),
+                other => {
+                    if let Some(flag) = FLAG_NAMES.iter().find(|f| **f == other) {
+                        read.flags.push((flag, value.is_truthy()?));
+                    }
+                }
+            }
+        }
+        Ok(read)
     }
 }
 
@@ -153,7 +186,7 @@ fn expected(value: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Option<Exp
 }
 
 fn validation(
-    options: Option<&Bound<'_, PyDict>>,
+    options: Options,
     verify_signature: bool,
     audience: Option<&Bound<'_, PyAny>>,
     issuer: Option<&Bound<'_, PyAny>>,
@@ -162,27 +195,21 @@ fn validation(
     now: f64,
 ) -> PyResult<Validation> {
     let mut v = Validation::new(verify_signature, now);
-    let flags: [(&str, &mut bool); 8] = [
-        ("verify_exp", &mut v.verify_exp),
-        ("verify_nbf", &mut v.verify_nbf),
-        ("verify_iat", &mut v.verify_iat),
-        ("verify_aud", &mut v.verify_aud),
-        ("verify_iss", &mut v.verify_iss),
-        ("verify_sub", &mut v.verify_sub),
-        ("verify_jti", &mut v.verify_jti),
-        ("strict_aud", &mut v.strict_aud),
-    ];
-    for (name, flag) in flags {
-        if let Some(value) = option(options, name)? {
-            *flag = value;
-        }
+    for (name, on) in options.flags {
+        let flag = match name {
+            "verify_exp" => &mut v.verify_exp,
+            "verify_nbf" => &mut v.verify_nbf,
+            "verify_iat" => &mut v.verify_iat,
+            "verify_aud" => &mut v.verify_aud,
+            "verify_iss" => &mut v.verify_iss,
+            "verify_sub" => &mut v.verify_sub,
+            "verify_jti" => &mut v.verify_jti,
+            _ => &mut v.strict_aud,
+        };
+        *flag = on;
     }
-    if let Some(require) = options
-        .map(|o| o.get_item("require"))
-        .transpose()?
-        .flatten()
-    {
-        v.require = require.extract()?;
+    if let Some(require) = options.require {
+        v.require = require;
     }
     v.audience = expected(audience, "audience")?;
     v.issuer = expected(issuer, "issuer")?;
@@ -211,7 +238,8 @@ pub fn decode_complete<'py>(
     let segments = jws::split(token)?;
     let mut sink = PySink::new(py);
     let header = parse_object(&segments.header, &mut sink, "header")?;
-    let verify_signature = option(options, "verify_signature")?.unwrap_or(true);
+    let options = Options::read(options)?;
+    let verify_signature = options.verify_signature.unwrap_or(true);
 
     if verify_signature {
         let allowed = algorithms.filter(|a| !a.is_empty()).ok_or_else(|| {

@@ -126,28 +126,42 @@ impl PyKey {
     }
 }
 
-/// Parsed keys by the text they came from. HMAC secrets and PEM texts live
-/// apart: the same bytes mean different keys to the two families.
-type Cache = HashMap<(bool, Vec<u8>), Arc<Key>>;
+/// Parsed keys by the text they came from, HMAC secrets and PEM texts apart
+/// (the same bytes mean different keys to the two families).
+#[derive(Default)]
+struct Cache {
+    hmac: HashMap<Vec<u8>, Arc<Key>>,
+    other: HashMap<Vec<u8>, Arc<Key>>,
+}
+
+impl Cache {
+    fn side(&mut self, hmac: bool) -> &mut HashMap<Vec<u8>, Arc<Key>> {
+        if hmac {
+            &mut self.hmac
+        } else {
+            &mut self.other
+        }
+    }
+}
 
 static CACHE: Mutex<Option<Cache>> = Mutex::new(None);
 
-/// Entries kept before the cache is emptied (keys rarely change; a process
-/// cycling through more than this many is not served by a cache anyway).
-const CACHE_CAPACITY: usize = 256;
+/// Entries kept on each side before it is emptied (keys rarely change; a
+/// process cycling through more than this many is not served by a cache).
+const CACHE_CAPACITY: usize = 128;
 
 fn cached(hmac: bool, bytes: &[u8]) -> Option<Arc<Key>> {
-    let guard = CACHE.lock().ok()?;
-    guard.as_ref()?.get(&(hmac, bytes.to_vec())).cloned()
+    let mut guard = CACHE.lock().ok()?;
+    guard.as_mut()?.side(hmac).get(bytes).cloned()
 }
 
 fn remember(hmac: bool, bytes: &[u8], key: &Arc<Key>) {
     if let Ok(mut guard) = CACHE.lock() {
-        let cache = guard.get_or_insert_with(HashMap::new);
-        if cache.len() >= CACHE_CAPACITY {
-            cache.clear();
+        let side = guard.get_or_insert_with(Cache::default).side(hmac);
+        if side.len() >= CACHE_CAPACITY {
+            side.clear();
         }
-        cache.insert((hmac, bytes.to_vec()), Arc::clone(key));
+        side.insert(bytes.to_vec(), Arc::clone(key));
     }
 }
 
