@@ -80,6 +80,14 @@ pub fn is_expired(exp: f64, now: f64, leeway: f64) -> bool {
     exp <= now - leeway
 }
 
+/// The claim rule PyJWT applies before signing: an `iss` must be a string.
+pub fn check_for_encode(payload: &impl Members) -> Result<(), Error> {
+    match payload.member("iss") {
+        Member::Absent | Member::Str(_) => Ok(()),
+        _ => Err(Error::Type("Issuer (iss) must be a string.".into())),
+    }
+}
+
 /// Runs every check `v` asks for, in a fixed order: required claims, iat,
 /// nbf, exp, iss, aud, sub, jti. The first failure is returned.
 pub fn validate(payload: &impl Members, v: &Validation) -> Result<(), Error> {
@@ -149,7 +157,10 @@ fn check_issuer(payload: &impl Members, issuer: Option<&Expected>) -> Result<(),
     match payload.member("iss") {
         Member::Absent => Err(Error::MissingClaim("iss".into())),
         Member::Str(iss) if issuer.contains(&iss) => Ok(()),
-        _ => Err(Error::InvalidIssuer("Invalid issuer")),
+        Member::Str(_) => Err(Error::InvalidIssuer("Invalid issuer")),
+        _ => Err(Error::InvalidIssuer(
+            "Payload Issuer (iss) must be a string",
+        )),
     }
 }
 

@@ -39,6 +39,8 @@ pub enum Error {
     Type(Msg),
     /// A caller passed an argument of the wrong value. -> ValueError
     Value(Msg),
+    /// An algorithm ferrojwt does not implement, asked for on encode. -> NotImplementedError
+    NotImplemented(&'static str),
 }
 
 impl Error {
@@ -61,6 +63,7 @@ impl Error {
             Error::InvalidToken(_) => "InvalidTokenError",
             Error::Type(_) => "TypeError",
             Error::Value(_) => "ValueError",
+            Error::NotImplemented(_) => "NotImplementedError",
         }
     }
 
@@ -88,7 +91,8 @@ impl fmt::Display for Error {
             | Error::InvalidIssuedAt(m)
             | Error::InvalidSubject(m)
             | Error::InvalidJti(m)
-            | Error::InvalidAlgorithm(m) => f.write_str(m),
+            | Error::InvalidAlgorithm(m)
+            | Error::NotImplemented(m) => f.write_str(m),
             Error::MissingClaim(claim) => write!(f, "Token is missing the \"{claim}\" claim"),
         }
     }

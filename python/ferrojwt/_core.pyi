@@ -13,13 +13,13 @@ __all__ = [
     "ALGORITHMS",
     "MAX_TOKEN_BYTES",
     "Key",
+    "__version__",
     "build_profile",
     "coerce_key",
     "decode_complete",
     "encode",
     "get_unverified_header",
     "time_claim_expired",
-    "__version__",
 ]
 
 __version__: Final[str]
@@ -29,8 +29,6 @@ build_profile: Final[str]
 ALGORITHMS: Final[tuple[str, ...]]
 #: Tokens longer than this many bytes are refused before any parsing.
 MAX_TOKEN_BYTES: Final[int]
-
-_KeyInput = Key | str | bytes
 
 @final
 class Key:
@@ -65,6 +63,8 @@ class Key:
     def __eq__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
 
+_KeyInput = Key | str | bytes
+
 class DecodeOptions(TypedDict, total=False):
     verify_signature: bool
     verify_exp: bool
@@ -91,10 +91,10 @@ def coerce_key(key: _KeyInput, algorithm: str) -> Key:
     """
 
 def encode(
-    payload: Mapping[str, Any],
+    payload: dict[str, Any],
     key: _KeyInput,
     algorithm: str | None = "HS256",
-    headers: Mapping[str, Any] | None = None,
+    headers: dict[str, Any] | None = None,
     json_encoder: type[json.JSONEncoder] | None = None,
     sort_headers: bool = True,
 ) -> str:

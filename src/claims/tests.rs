@@ -253,8 +253,15 @@ fn issuer_subject_jti_table() {
     );
     assert_eq!(
         iss(num(1.0), Some(Expected::One("1".into()))),
-        Err(Error::InvalidIssuer("Invalid issuer"))
+        Err(Error::InvalidIssuer(
+            "Payload Issuer (iss) must be a string"
+        ))
     );
+    assert_eq!(
+        check_for_encode(&vec![("iss", num(1.0))]),
+        Err(Error::Type("Issuer (iss) must be a string.".into()))
+    );
+    assert_eq!(check_for_encode(&vec![("iss", s("me"))]), Ok(()));
 
     assert_eq!(
         check(vec![("sub", num(1.0))], |_| {}),

@@ -32,6 +32,9 @@ fn keyed<M: Mac + hmac::digest::KeyInit>(secret: &[u8]) -> M {
 
 impl HmacKey {
     pub fn new(secret: &[u8]) -> Result<HmacKey, Error> {
+        if secret.is_empty() {
+            return Err(Error::key("HMAC key must not be empty."));
+        }
         if looks_asymmetric(secret) {
             return Err(Error::key(
                 "The key is an asymmetric key (PEM or SSH text) and cannot be used as an \

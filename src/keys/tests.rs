@@ -85,6 +85,14 @@ fn key_family_must_match_the_algorithm() {
 }
 
 #[test]
+fn empty_hmac_secret_is_refused() {
+    assert_eq!(
+        Key::hmac(b"").err(),
+        Some(Error::key("HMAC key must not be empty."))
+    );
+}
+
+#[test]
 fn pem_text_is_not_an_hmac_secret() {
     for secret in [
         &b"-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----\n"[..],

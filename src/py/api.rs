@@ -47,7 +47,9 @@ pub fn encode<'py>(
             jws::check_kid(&member_of(&kid, false))?;
         }
     }
-    let alg = Algorithm::from_name(&alg_name)?;
+    let alg = Algorithm::from_name(&alg_name)
+        .map_err(|_| Error::NotImplemented("Algorithm not supported"))?;
+    claims::check_for_encode(&DictMembers(payload))?;
     let key = resolve(key, alg)?;
 
     let mut writer = Writer::new(py, json_encoder);

@@ -193,12 +193,33 @@ fn is_datetime(value: &Bound<'_, PyAny>) -> PyResult<bool> {
     value.is_instance(class)
 }
 
-/// Seconds since the epoch of a datetime, whole seconds, naive taken as UTC
-/// (what `calendar.timegm(value.utctimetuple())` gives).
+/// Seconds since the epoch of a datetime, whole seconds, naive taken as UTC:
+/// what PyJWT's `calendar.timegm(value.utctimetuple())` gives. The fields
+/// are read through Python (not pyo3's chrono conversion, whose type check
+/// is fooled by freezegun's FakeDatetime), the arithmetic done by chrono.
 fn numeric_date(value: &Bound<'_, PyAny>) -> PyResult<i64> {
-    if let Ok(naive) = value.extract::<chrono::NaiveDateTime>() {
-        return Ok(naive.and_utc().timestamp());
+    let fields = value.call_method0("utctimetuple")?;
+    let field = |i: usize| -> PyResult<i64> { fields.get_item(i)?.extract() };
+    let date = i32::try_from(field(0)?)
+        .ok()
+        .and_then(|year| {
+            chrono::NaiveDate::from_ymd_opt(
+                year,
+                u32::try_from(field(1).ok()?).ok()?,
+                u32::try_from(field(2).ok()?).ok()?,
+            )
+        })
+        .and_then(|date| {
+            date.and_hms_opt(
+                u32::try_from(field(3).ok()?).ok()?,
+                u32::try_from(field(4).ok()?).ok()?,
+                u32::try_from(field(5).ok()?).ok()?,
+            )
+        });
+    match date {
+        Some(moment) => Ok(moment.and_utc().timestamp()),
+        None => Err(PyValueError::new_err(
+            "datetime out of range for a NumericDate",
+        )),
     }
-    let aware = value.extract::<chrono::DateTime<chrono::FixedOffset>>()?;
-    Ok(aware.timestamp())
 }
