@@ -1,0 +1,74 @@
+"""The public surface of ``ferrojwt.jwt``: what ``import jwt`` users reach for is there."""
+
+from __future__ import annotations
+
+import inspect
+
+import jwt as pyjwt
+import pytest
+from ferrojwt import jwt
+from ferrojwt.jwt import exceptions
+
+
+@pytest.mark.parametrize("name", exceptions.__all__)
+def test_every_exception_is_re_exported(name: str) -> None:
+    assert getattr(jwt, name) is getattr(exceptions, name)
+    assert name in jwt.__all__
+
+
+@pytest.mark.parametrize("name", jwt.__all__)
+def test_every_name_in_all_exists(name: str) -> None:
+    assert hasattr(jwt, name)
+
+
+PYJWT_NAMES = [
+    "encode",
+    "decode",
+    "decode_complete",
+    "get_unverified_header",
+    "PyJWK",
+    "PyJWKSet",
+    "PyJWKClient",
+    *[name for name in pyjwt.__all__ if name.endswith("Error")],
+]
+
+
+@pytest.mark.parametrize("name", PYJWT_NAMES)
+def test_pyjwt_names_are_available(name: str) -> None:
+    assert name in jwt.__all__
+
+
+@pytest.mark.parametrize(
+    ("ours", "theirs"),
+    [
+        (jwt.encode, pyjwt.encode),
+        (jwt.decode, pyjwt.decode),
+        (jwt.decode_complete, pyjwt.decode_complete),
+        (jwt.PyJWKClient, pyjwt.PyJWKClient),
+    ],
+    ids=["encode", "decode", "decode_complete", "PyJWKClient"],
+)
+def test_keyword_arguments_of_pyjwt_are_accepted(ours: object, theirs: object) -> None:
+    """Every keyword a PyJWT caller passes (except deprecated ones) is a parameter here too."""
+    deprecated = {"verify", "detached_payload", "kwargs", "self"}
+    their_names = set(inspect.signature(theirs).parameters) - deprecated  # type: ignore[arg-type]
+    our_names = set(inspect.signature(ours).parameters)  # type: ignore[arg-type]
+    assert their_names <= our_names
+
+
+def test_exception_hierarchy_matches_pyjwt() -> None:
+    for name in PYJWT_NAMES:
+        if not name.endswith("Error"):
+            continue
+        ours = [cls.__name__ for cls in getattr(jwt, name).__mro__]
+        theirs = [cls.__name__ for cls in getattr(pyjwt, name).__mro__]
+        assert ours == theirs, name
+
+
+def test_version_comes_from_the_native_module() -> None:
+    import ferrojwt
+    from ferrojwt import _core
+
+    assert ferrojwt.__version__ == _core.__version__
+    assert isinstance(ferrojwt.__version__, str)
+    assert ferrojwt.__version__ != ""
