@@ -1,0 +1,194 @@
+"""``TokenBackend``: simplejwt's signing and verifying front, over ferrojwt's native core."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from django.utils.translation import gettext_lazy as _
+
+from . import _core
+from .exceptions import TokenBackendError, TokenBackendExpiredToken
+from .jwt import PyJWKClient
+from .jwt.exceptions import (
+    ExpiredSignatureError,
+    InvalidAlgorithmError,
+    InvalidTokenError,
+    PyJWKClientError,
+)
+from .utils import epoch_seconds, format_lazy
+
+if TYPE_CHECKING:
+    from ._core import DecodeOptions
+
+__all__ = ["ALLOWED_ALGORITHMS", "JWK_CLIENT_AVAILABLE", "TokenBackend"]
+
+JWK_CLIENT_AVAILABLE = True
+
+#: simplejwt's accepted algorithm names that the native core implements.
+ALLOWED_ALGORITHMS: frozenset[str] = frozenset(
+    {
+        "HS256",
+        "HS384",
+        "HS512",
+        "RS256",
+        "RS384",
+        "RS512",
+        "ES256",
+        "ES384",
+        "ES512",
+        "PS256",
+        "PS384",
+        "PS512",
+        "EdDSA",
+    }
+).intersection(_core.ALGORITHMS)
+
+
+def _current_time() -> datetime:
+    # Read through ferrojwt.tokens at call time so patching
+    # ``ferrojwt.tokens.aware_utcnow`` (or freezegun) drives decoding too.
+    from . import tokens
+
+    return tokens.aware_utcnow()
+
+
+def _str_or_list(value: Any) -> Any:
+    if value is None or isinstance(value, (str, list)):
+        return value
+    return list(value)
+
+
+class TokenBackend:
+    """Encodes and decodes tokens with one fixed algorithm, key set and claim policy.
+
+    Keys are parsed once (lazily) and reused; build one backend per configuration
+    (:func:`ferrojwt.state.get_token_backend` does), not one per token.
+    """
+
+    def __init__(
+        self,
+        algorithm: str,
+        signing_key: str | bytes | None = None,
+        verifying_key: str | bytes = "",
+        audience: str | Iterable[str] | None = None,
+        issuer: str | None = None,
+        jwk_url: str | None = None,
+        leeway: float | int | timedelta | None = None,
+        json_encoder: type[json.JSONEncoder] | None = None,
+    ) -> None:
+        self._validate_algorithm(algorithm)
+        self.algorithm = algorithm
+        self.signing_key = signing_key
+        self.verifying_key = verifying_key
+        self.audience = audience
+        self.issuer = issuer
+        self.jwks_client: PyJWKClient | None = PyJWKClient(jwk_url) if jwk_url else None
+        self.leeway = leeway
+        self.json_encoder = json_encoder
+        # Arguments of the native calls, shaped once (PyJWT's decode accepts any
+        # iterable audience/issuer; the core takes a str or a list).
+        self._algorithms = [algorithm]
+        self._audience = _str_or_list(audience)
+        self._issuer = _str_or_list(issuer)
+        self._options: dict[bool, DecodeOptions] = {
+            True: {"verify_aud": audience is not None, "verify_signature": True},
+            False: {"verify_aud": audience is not None, "verify_signature": False},
+        }
+
+    # -- keys ----------------------------------------------------------------
+
+    @cached_property
+    def prepared_signing_key(self) -> Any:
+        return self._prepare_key(self.signing_key)
+
+    @cached_property
+    def prepared_verifying_key(self) -> Any:
+        return self._prepare_key(self.verifying_key)
+
+    def _prepare_key(self, key: Any) -> Any:
+        # Parsed once per backend by the native core (None stays None, as in simplejwt).
+        if key is None:
+            return None
+        return _core.coerce_key(key, self.algorithm)
+
+    def _validate_algorithm(self, algorithm: str) -> None:
+        if algorithm not in ALLOWED_ALGORITHMS:
+            raise TokenBackendError(format_lazy(_("Unrecognized algorithm type '{}'"), algorithm))
+
+    def get_leeway(self) -> timedelta:
+        leeway = self.leeway
+        if leeway is None:
+            return timedelta(seconds=0)
+        if isinstance(leeway, timedelta):
+            return leeway
+        if isinstance(leeway, (int, float)):
+            return timedelta(seconds=leeway)
+        raise TokenBackendError(
+            format_lazy(
+                _("Unrecognized type '{}', 'leeway' must be of type int, float or timedelta."),
+                type(leeway),
+            )
+        )
+
+    @cached_property
+    def _leeway_seconds(self) -> float:
+        return self.get_leeway().total_seconds()
+
+    def get_verifying_key(self, token: Any) -> Any:
+        if self.algorithm.startswith("HS"):
+            return self.prepared_signing_key
+        if self.jwks_client is not None:
+            try:
+                return self.jwks_client.get_signing_key_from_jwt(token).key
+            except PyJWKClientError as e:
+                raise TokenBackendError(_("Token is invalid")) from e
+        return self.prepared_verifying_key
+
+    # -- tokens --------------------------------------------------------------
+
+    def encode(self, payload: dict[str, Any]) -> str:
+        """Sign ``payload`` (plus ``aud``/``iss`` when configured) into a compact JWT."""
+        claims = dict(payload)
+        if self.audience is not None:
+            claims["aud"] = self.audience
+        if self.issuer is not None:
+            claims["iss"] = self.issuer
+        return _core.encode(
+            claims, self.prepared_signing_key, self.algorithm, None, self.json_encoder, True
+        )
+
+    def decode(
+        self, token: Any, verify: bool = True, *, now: datetime | float | None = None
+    ) -> dict[str, Any]:
+        """Verify ``token`` and return its claims.
+
+        Raises :class:`TokenBackendExpiredToken` when it has expired and
+        :class:`TokenBackendError` for any other reason it is refused. ``now`` (a
+        datetime, or float seconds since the epoch) defaults to
+        ``ferrojwt.tokens.aware_utcnow()``.
+        """
+        if now is None:
+            now = _current_time()
+        when = now if isinstance(now, float) else epoch_seconds(now)
+        try:
+            return _core.decode_complete(
+                token,
+                self.get_verifying_key(token),
+                self._algorithms,
+                self._options[bool(verify)],
+                self._audience,
+                self._issuer,
+                None,
+                self._leeway_seconds,
+                when,
+            )["payload"]
+        except InvalidAlgorithmError as e:
+            raise TokenBackendError(_("Invalid algorithm specified")) from e
+        except ExpiredSignatureError as e:
+            raise TokenBackendExpiredToken(_("Token is expired")) from e
+        except InvalidTokenError as e:
+            raise TokenBackendError(_("Token is invalid")) from e

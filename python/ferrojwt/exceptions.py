@@ -1,0 +1,63 @@
+"""The exceptions of simplejwt, with the same names, messages, codes and status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, status
+
+__all__ = [
+    "AuthenticationFailed",
+    "DetailDictMixin",
+    "ExpiredTokenError",
+    "InvalidToken",
+    "TokenBackendError",
+    "TokenBackendExpiredToken",
+    "TokenError",
+]
+
+
+class TokenError(Exception):
+    """A token could not be built or used; ``args[0]`` is the user-facing message."""
+
+
+class ExpiredTokenError(TokenError):
+    """The token's ``exp`` has passed."""
+
+
+class TokenBackendError(Exception):
+    """The backend refused to decode or encode a token."""
+
+
+class TokenBackendExpiredToken(TokenBackendError):
+    """The backend refused a token because it has expired."""
+
+
+class DetailDictMixin:
+    """Makes a DRF exception's detail a ``{"detail": ..., "code": ...}`` dictionary."""
+
+    default_detail: Any
+    default_code: str
+
+    def __init__(self, detail: dict[str, Any] | str | None = None, code: str | None = None) -> None:
+        body: dict[str, Any] = {"detail": self.default_detail, "code": self.default_code}
+        if isinstance(detail, dict):
+            body.update(detail)
+        elif detail is not None:
+            body["detail"] = detail
+        if code is not None:
+            body["code"] = code
+        super().__init__(body)  # type: ignore[call-arg]
+
+
+class AuthenticationFailed(DetailDictMixin, exceptions.AuthenticationFailed):
+    """401 with a detail dictionary."""
+
+
+class InvalidToken(AuthenticationFailed):
+    """401 ``token_not_valid``."""
+
+    status_code = status.HTTP_401_UNAUTHORIZED
+    default_detail = _("Token is invalid or expired")
+    default_code = "token_not_valid"

@@ -1,0 +1,237 @@
+"""The token serializers of simplejwt: obtain (pair, sliding), refresh, verify, blacklist.
+
+Customise the claims of issued tokens by overriding the ``get_token`` classmethod.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth.models import AbstractBaseUser, update_last_login
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, serializers
+from rest_framework.exceptions import AuthenticationFailed, ValidationError
+
+from .models import TokenUser
+from .settings import api_settings
+from .tokens import RefreshToken, SlidingToken, Token, UntypedToken, blacklist_installed
+from .utils import get_md5_hash_password
+
+__all__ = [
+    "PasswordField",
+    "TokenBlacklistSerializer",
+    "TokenObtainPairSerializer",
+    "TokenObtainSerializer",
+    "TokenObtainSlidingSerializer",
+    "TokenRefreshSerializer",
+    "TokenRefreshSlidingSerializer",
+    "TokenVerifySerializer",
+    "default_on_login_failed",
+    "default_on_login_success",
+]
+
+#: What ``ON_LOGIN_FAILED`` receives instead of the submitted password.
+CLEANSED_SUBSTITUTE = "********************"
+
+
+def default_on_login_success(user: Any, request: HttpRequest | None) -> None:
+    """``ON_LOGIN_SUCCESS`` default: record ``last_login`` when ``UPDATE_LAST_LOGIN`` is on."""
+    if api_settings.UPDATE_LAST_LOGIN:
+        update_last_login(None, user)
+
+
+def default_on_login_failed(credentials: dict[str, Any], request: HttpRequest | None) -> None:
+    """``ON_LOGIN_FAILED`` default: nothing (Django's ``user_login_failed`` signal still fires)."""
+
+
+AuthUser = TypeVar("AuthUser", AbstractBaseUser, TokenUser)
+
+
+class PasswordField(serializers.CharField):
+    """A write-only char field rendered as a password input."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("style", {})
+        kwargs["style"]["input_type"] = "password"
+        kwargs["write_only"] = True
+        super().__init__(*args, **kwargs)
+
+
+class _UsernameField:
+    """``username_field``: the user model's ``USERNAME_FIELD``, read when accessed."""
+
+    def __get__(self, obj: object, owner: type | None = None) -> str:
+        return get_user_model().USERNAME_FIELD
+
+
+class TokenObtainSerializer(serializers.Serializer):
+    """Checks credentials with Django's ``authenticate``; subclasses issue the tokens."""
+
+    username_field: str = _UsernameField()  # type: ignore[assignment]
+    token_class: type[Token] | None = None
+
+    default_error_messages = {
+        "no_active_account": _("No active account found with the given credentials")
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields[self.username_field] = serializers.CharField(write_only=True)
+        self.fields["password"] = PasswordField()
+
+    def validate(self, attrs: dict[str, Any]) -> dict[Any, Any]:
+        credentials = {
+            self.username_field: attrs[self.username_field],
+            "password": attrs["password"],
+        }
+        request = self.context.get("request")
+        if request is not None:
+            credentials["request"] = request
+
+        self.user = authenticate(**credentials)
+
+        if not api_settings.USER_AUTHENTICATION_RULE(self.user):
+            reported = {self.username_field: attrs[self.username_field]}
+            reported["password"] = CLEANSED_SUBSTITUTE
+            api_settings.ON_LOGIN_FAILED(reported, request)
+            raise exceptions.AuthenticationFailed(
+                self.error_messages["no_active_account"], "no_active_account"
+            )
+        return {}
+
+    def on_login_success(self) -> None:
+        """Run ``ON_LOGIN_SUCCESS`` for ``self.user`` (called once the tokens are issued)."""
+        api_settings.ON_LOGIN_SUCCESS(self.user, self.context.get("request"))
+
+    @classmethod
+    def get_token(cls, user: AuthUser) -> Token:
+        """The token issued to ``user``; override to add custom claims."""
+        assert cls.token_class is not None, f"{cls.__name__}.token_class is not set"
+        return cls.token_class.for_user(user)
+
+
+class TokenObtainPairSerializer(TokenObtainSerializer):
+    token_class = RefreshToken
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, str]:
+        data = super().validate(attrs)
+        refresh = self.get_token(self.user)
+        data["refresh"] = str(refresh)
+        data["access"] = str(refresh.access_token)  # type: ignore[attr-defined]
+        self.on_login_success()
+        return data
+
+
+class TokenObtainSlidingSerializer(TokenObtainSerializer):
+    token_class = SlidingToken
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, str]:
+        data = super().validate(attrs)
+        data["token"] = str(self.get_token(self.user))
+        self.on_login_success()
+        return data
+
+
+class TokenRefreshSerializer(serializers.Serializer):
+    """A new access token (and, with ``ROTATE_REFRESH_TOKENS``, a new refresh token)."""
+
+    refresh = serializers.CharField()
+    access = serializers.CharField(read_only=True)
+    token_class = RefreshToken
+
+    default_error_messages = {
+        "no_active_account": _("No active account found for the given token."),
+        "password_changed": _("The user's password has been changed."),
+    }
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, str]:
+        refresh = self.token_class(attrs["refresh"])
+
+        user_id = refresh.payload.get(api_settings.USER_ID_CLAIM, None)
+        if user_id:
+            user = self._get_active_user(user_id)
+            if api_settings.CHECK_REVOKE_TOKEN and refresh.get(
+                api_settings.REVOKE_TOKEN_CLAIM
+            ) != get_md5_hash_password(user.password):
+                raise AuthenticationFailed(
+                    self.error_messages["password_changed"], "password_changed"
+                )
+
+        data = {"access": str(refresh.access_token)}
+
+        if api_settings.ROTATE_REFRESH_TOKENS:
+            if api_settings.BLACKLIST_AFTER_ROTATION:
+                try:
+                    refresh.blacklist()
+                except AttributeError:
+                    # The blacklist app is not installed: nothing to record.
+                    pass
+            refresh.set_jti()
+            refresh.set_exp()
+            refresh.set_iat()
+            refresh.outstand()
+            data["refresh"] = str(refresh)
+
+        return data
+
+    def _get_active_user(self, user_id: Any) -> Any:
+        user_model = get_user_model()
+        try:
+            user = user_model.objects.get(**{api_settings.USER_ID_FIELD: user_id})
+        except (user_model.DoesNotExist, ValueError, DjangoValidationError):
+            user = None
+        if user is None or not api_settings.USER_AUTHENTICATION_RULE(user):
+            raise AuthenticationFailed(
+                self.error_messages["no_active_account"], "no_active_account"
+            )
+        return user
+
+
+class TokenRefreshSlidingSerializer(serializers.Serializer):
+    """A sliding token with new ``exp``/``iat``, while its ``refresh_exp`` has not passed."""
+
+    token = serializers.CharField()
+    token_class = SlidingToken
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, str]:
+        token = self.token_class(attrs["token"])
+        token.check_exp(api_settings.SLIDING_TOKEN_REFRESH_EXP_CLAIM)
+        token.set_exp()
+        token.set_iat()
+        return {"token": str(token)}
+
+
+class TokenVerifySerializer(serializers.Serializer):
+    """Checks that a token is valid, whatever its type."""
+
+    token = serializers.CharField(write_only=True)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[Any, Any]:
+        token = UntypedToken(attrs["token"])
+
+        if api_settings.BLACKLIST_AFTER_ROTATION and blacklist_installed():
+            from .token_blacklist.models import BlacklistedToken
+
+            jti = token.get(api_settings.JTI_CLAIM)
+            if BlacklistedToken.objects.filter(token__jti=jti).exists():
+                raise ValidationError(_("Token is blacklisted"))
+
+        return {}
+
+
+class TokenBlacklistSerializer(serializers.Serializer):
+    """Blacklists a refresh token (a no-op without the blacklist app, as in simplejwt)."""
+
+    refresh = serializers.CharField(write_only=True)
+    token_class = RefreshToken
+
+    def validate(self, attrs: dict[str, Any]) -> dict[Any, Any]:
+        refresh = self.token_class(attrs["refresh"])
+        try:
+            refresh.blacklist()
+        except AttributeError:
+            pass
+        return {}

@@ -1,0 +1,65 @@
+"""The shared :class:`~ferrojwt.backends.TokenBackend`, built once per configuration.
+
+``get_token_backend()`` returns the backend for the current ``api_settings``; it is
+rebuilt only when one of the settings it depends on changes (``override_settings``,
+or a test patching ``api_settings`` directly), never per request and never at
+import time. ``from ferrojwt.state import token_backend`` still works (simplejwt's
+spelling): the module attribute is resolved on access.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any
+
+from .settings import api_settings
+
+if TYPE_CHECKING:
+    from .backends import TokenBackend
+
+__all__ = ["get_token_backend", "token_backend"]
+
+_lock = threading.Lock()
+_cached: tuple[tuple[Any, ...], TokenBackend] | None = None
+
+
+def _settings_key() -> tuple[Any, ...]:
+    s = api_settings
+    return (
+        s.ALGORITHM,
+        s.SIGNING_KEY,
+        s.VERIFYING_KEY,
+        s.AUDIENCE,
+        s.ISSUER,
+        s.JWK_URL,
+        s.LEEWAY,
+        s.JSON_ENCODER,
+    )
+
+
+def get_token_backend() -> TokenBackend:
+    """The backend for the current settings (cached while they stay the same)."""
+    global _cached
+    key = _settings_key()
+    cached = _cached
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    from .backends import TokenBackend
+
+    with _lock:
+        cached = _cached
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        backend = TokenBackend(*key)
+        _cached = (key, backend)
+        return backend
+
+
+def __getattr__(name: str) -> Any:
+    if name == "token_backend":
+        return get_token_backend()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+if TYPE_CHECKING:
+    token_backend: TokenBackend

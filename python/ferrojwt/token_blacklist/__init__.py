@@ -1,0 +1,1 @@
+"""Outstanding and blacklisted tokens, stored in simplejwt's ``token_blacklist`` tables."""

@@ -1,0 +1,71 @@
+"""Read-only admin pages for the outstanding and blacklisted tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from .models import BlacklistedToken, OutstandingToken
+
+
+class OutstandingTokenAdmin(admin.ModelAdmin):
+    list_display = ("jti", "user", "created_at", "expires_at")
+    search_fields = ("user__id", "jti")
+    ordering = ("user",)
+    actions = None
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("user")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Viewing only: the change form may be displayed but never submitted.
+        return request.method in ("GET", "HEAD") and super().has_change_permission(request, obj)
+
+
+class BlacklistedTokenAdmin(admin.ModelAdmin):
+    list_display = (
+        "token_jti",
+        "token_user",
+        "token_created_at",
+        "token_expires_at",
+        "blacklisted_at",
+    )
+    search_fields = ("token__user__id", "token__jti")
+    ordering = ("token__user",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("token__user")
+
+    @admin.display(description=_("jti"), ordering="token__jti")
+    def token_jti(self, obj: BlacklistedToken) -> str:
+        return obj.token.jti
+
+    @admin.display(description=_("user"), ordering="token__user")
+    def token_user(self, obj: BlacklistedToken) -> Any:
+        return obj.token.user
+
+    @admin.display(description=_("created at"), ordering="token__created_at")
+    def token_created_at(self, obj: BlacklistedToken) -> datetime | None:
+        return obj.token.created_at
+
+    @admin.display(description=_("expires at"), ordering="token__expires_at")
+    def token_expires_at(self, obj: BlacklistedToken) -> datetime:
+        return obj.token.expires_at
+
+
+admin.site.register(OutstandingToken, OutstandingTokenAdmin)
+admin.site.register(BlacklistedToken, BlacklistedTokenAdmin)

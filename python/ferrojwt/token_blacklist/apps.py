@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TokenBlacklistConfig(AppConfig):
+    """The blacklist app, under simplejwt's label so its tables and migrations carry over."""
+
+    name = "ferrojwt.token_blacklist"
+    label = "token_blacklist"
+    verbose_name = _("Token Blacklist")
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,55 @@
+"""``OutstandingToken`` and ``BlacklistedToken``: simplejwt's tables, columns and constraints."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+__all__ = ["BlacklistedToken", "OutstandingToken"]
+
+_APP = "ferrojwt.token_blacklist"
+
+
+def _app_installed() -> bool:
+    # Importing this module without the app installed must not fail (Django refuses
+    # concrete models outside INSTALLED_APPS), so the models are abstract then.
+    return any(entry == _APP or entry.startswith(_APP + ".") for entry in settings.INSTALLED_APPS)
+
+
+class OutstandingToken(models.Model):
+    """A token issued (or seen) by the server, with its owner and expiry."""
+
+    id = models.BigAutoField(primary_key=True, serialize=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    jti = models.CharField(unique=True, max_length=255)
+    token = models.TextField()
+    created_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("Outstanding Token")
+        verbose_name_plural = _("Outstanding Tokens")
+        abstract = not _app_installed()
+        ordering = ("user",)
+
+    def __str__(self) -> str:
+        return _("Token for %(user)s (%(jti)s)") % {"user": self.user, "jti": self.jti}
+
+
+class BlacklistedToken(models.Model):
+    """An outstanding token that may no longer be used."""
+
+    id = models.BigAutoField(primary_key=True, serialize=False)
+    token = models.OneToOneField(OutstandingToken, on_delete=models.CASCADE)
+    blacklisted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Blacklisted Token")
+        verbose_name_plural = _("Blacklisted Tokens")
+        abstract = not _app_installed()
+
+    def __str__(self) -> str:
+        return _("Blacklisted token for %(user)s") % {"user": self.token.user}

@@ -1,0 +1,83 @@
+"""Small time and formatting helpers shared by the Django layer (simplejwt's ``utils``)."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from django.conf import settings
+from django.utils.functional import lazy
+
+__all__ = [
+    "aware_utcnow",
+    "datetime_from_epoch",
+    "datetime_to_epoch",
+    "epoch_seconds",
+    "format_lazy",
+    "get_md5_hash_password",
+    "logger",
+    "make_utc",
+]
+
+logger = logging.getLogger("ferrojwt")
+
+
+def get_md5_hash_password(password: str) -> str:
+    """The upper-case hex MD5 of a stored password hash (the ``REVOKE_TOKEN_CLAIM`` value).
+
+    It fingerprints Django's *hashed* password so that changing it revokes tokens; it
+    is not a password hash itself.
+    """
+    return hashlib.md5(password.encode()).hexdigest().upper()
+
+
+def make_utc(dt: datetime) -> datetime:
+    """Attach UTC to a naive datetime when ``USE_TZ`` is on; return it unchanged otherwise."""
+    if settings.USE_TZ and dt.tzinfo is None:
+        return dt.replace(tzinfo=timezone.utc)
+    return dt
+
+
+def aware_utcnow() -> datetime:
+    """The current time in UTC: aware with ``USE_TZ``, naive (but UTC) without."""
+    now = datetime.now(tz=timezone.utc)
+    return now if settings.USE_TZ else now.replace(tzinfo=None)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_NAIVE_EPOCH = datetime(1970, 1, 1)
+_SECOND = timedelta(seconds=1)
+
+
+def datetime_to_epoch(dt: datetime) -> int:
+    """Whole seconds since the epoch (sub-seconds dropped); a naive datetime is UTC."""
+    # Exact integer arithmetic; the same value as timegm(dt.utctimetuple()).
+    return (dt - (_NAIVE_EPOCH if dt.tzinfo is None else _EPOCH)) // _SECOND
+
+
+def datetime_from_epoch(ts: float) -> datetime:
+    """The UTC datetime of ``ts``, naive when ``USE_TZ`` is off (like :func:`aware_utcnow`)."""
+    dt = datetime.fromtimestamp(ts, tz=timezone.utc)
+    return dt if settings.USE_TZ else dt.replace(tzinfo=None)
+
+
+def epoch_seconds(dt: datetime) -> float:
+    """Seconds since the epoch as a float, keeping sub-second precision.
+
+    A naive datetime is UTC here (as everywhere in this package), never local time,
+    which is what :meth:`datetime.timestamp` would assume.
+    """
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.timestamp()
+
+
+def _format(s: str, *args: Any, **kwargs: Any) -> str:
+    return s.format(*args, **kwargs)
+
+
+#: ``str.format`` delayed until the (translated) string is rendered.
+format_lazy: Callable[..., str] = lazy(_format, str)

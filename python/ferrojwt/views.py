@@ -1,0 +1,123 @@
+"""The token endpoints of simplejwt, with their function-view aliases."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.module_loading import import_string
+from rest_framework import generics, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
+
+from .authentication import get_auth_header_types
+from .exceptions import InvalidToken, TokenError
+from .settings import api_settings
+
+__all__ = [
+    "TokenBlacklistView",
+    "TokenObtainPairView",
+    "TokenObtainSlidingView",
+    "TokenRefreshSlidingView",
+    "TokenRefreshView",
+    "TokenVerifyView",
+    "TokenViewBase",
+    "token_blacklist",
+    "token_obtain_pair",
+    "token_obtain_sliding",
+    "token_refresh",
+    "token_refresh_sliding",
+    "token_verify",
+]
+
+
+class TokenViewBase(generics.GenericAPIView):
+    """POST-only endpoint running one serializer; a ``TokenError`` becomes a 401.
+
+    The serializer is, in order: ``serializer_class`` if set, the dotted path in
+    ``_serializer_class`` if set, else the ``SIMPLE_JWT`` setting named by
+    ``_serializer_setting`` (read per request, so ``override_settings`` applies).
+    """
+
+    permission_classes = ()
+    authentication_classes = ()
+
+    serializer_class: type[BaseSerializer] | None = None
+    _serializer_class = ""
+    _serializer_setting = ""
+
+    www_authenticate_realm = "api"
+
+    def get_serializer_class(self) -> type[BaseSerializer]:
+        if self.serializer_class:
+            return self.serializer_class
+        path = self._serializer_class or getattr(api_settings, self._serializer_setting)
+        try:
+            return import_string(path)
+        except ImportError as e:
+            raise ImportError(f"Could not import serializer '{path}'") from e
+
+    def get_authenticate_header(self, request: Request) -> str:
+        return f'{get_auth_header_types()[0]} realm="{self.www_authenticate_realm}"'
+
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        try:
+            serializer.is_valid(raise_exception=True)
+        except TokenError as e:
+            raise InvalidToken(e.args[0]) from e
+        return Response(serializer.validated_data, status=status.HTTP_200_OK)
+
+
+class TokenObtainPairView(TokenViewBase):
+    """Credentials in, an access and refresh token pair out."""
+
+    _serializer_setting = "TOKEN_OBTAIN_SERIALIZER"
+
+
+token_obtain_pair = TokenObtainPairView.as_view()
+
+
+class TokenRefreshView(TokenViewBase):
+    """A refresh token in, a new access token (and maybe a rotated refresh token) out."""
+
+    _serializer_setting = "TOKEN_REFRESH_SERIALIZER"
+
+
+token_refresh = TokenRefreshView.as_view()
+
+
+class TokenObtainSlidingView(TokenViewBase):
+    """Credentials in, a sliding token out."""
+
+    _serializer_setting = "SLIDING_TOKEN_OBTAIN_SERIALIZER"
+
+
+token_obtain_sliding = TokenObtainSlidingView.as_view()
+
+
+class TokenRefreshSlidingView(TokenViewBase):
+    """A sliding token in, the same token with a new expiry out (within its refresh period)."""
+
+    _serializer_setting = "SLIDING_TOKEN_REFRESH_SERIALIZER"
+
+
+token_refresh_sliding = TokenRefreshSlidingView.as_view()
+
+
+class TokenVerifyView(TokenViewBase):
+    """Answers whether a token is valid, whatever it is for."""
+
+    _serializer_setting = "TOKEN_VERIFY_SERIALIZER"
+
+
+token_verify = TokenVerifyView.as_view()
+
+
+class TokenBlacklistView(TokenViewBase):
+    """Blacklists a refresh token (needs the ``ferrojwt.token_blacklist`` app)."""
+
+    _serializer_setting = "TOKEN_BLACKLIST_SERIALIZER"
+
+
+token_blacklist = TokenBlacklistView.as_view()

@@ -1,0 +1,1 @@
+"""A minimal DRF project configured as in simplejwt's "Getting started"."""
