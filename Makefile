@@ -81,12 +81,13 @@ $(STAMP)-zig: $(STAMP)-deps
 	@touch $@
 
 # One abi3 wheel for CPython >= 3.10 on manylinux2014, linked with zig; then
-# tests/test_wheel.py installs it into a fresh virtualenv and runs the suite there.
+# tests/test_wheel.py installs it into a fresh virtualenv and runs the suite there
+# (this outer pytest needs no Django: it must work before `make develop`).
 wheel: $(STAMP)-zig
 	rm -f dist/ferrojwt-*.whl
 	$(PY) -m maturin build --release --zig --compatibility manylinux2014 -o dist
-	FERROJWT_WHEEL="$$(ls dist/ferrojwt-*.whl)" $(PY) -m pytest -q -s -p no:cacheprovider \
-		tests/test_wheel.py
+	FERROJWT_WHEEL="$$(ls dist/ferrojwt-*.whl)" $(PY) -m pytest tests/test_wheel.py -q -s \
+		-p no:cacheprovider -p no:django -W ignore::pytest.PytestConfigWarning
 
 # --- the example in production shape and its end-to-end benchmark -----------------
 

@@ -1,0 +1,268 @@
+"""End-to-end benchmark: the demo under gunicorn, loaded by wrk, ferrojwt vs simplejwt.
+
+One gunicorn sync worker pinned to core 0 (taskset), wrk pinned to core 1, both on
+127.0.0.1. For each endpoint: requests/s and wrk's p50/p99 latency, and the number the
+packages are compared by: the worker's CPU time (utime + stime from /proc/PID/stat) per
+request served, which the machine's noise moves far less than throughput. The packages
+alternate run by run (A B A B A B); each figure is the median over the runs.
+
+Settings for the benchmark only: MD5 password hasher (obtain measures the JWT work, not
+PBKDF2), refresh-token rotation off (a refresh token can then be replayed by wrk; with
+rotation it is blacklisted after its first use), access log off.
+
+    python benches/e2e.py [--duration 5] [--rounds 3] [--packages ferrojwt,simplejwt]
+
+Prints a Markdown table and writes benches/e2e.png (bar chart) and benches/e2e.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "examples" / "demo"))
+
+from stack import RUN_DIR, Gunicorn, find_binary, manage, project_env  # noqa: E402
+
+USERNAME, PASSWORD = "bench", "bench-password-1"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    method: str
+    path: str
+    auth: bool = False
+    body: str | None = None  # a str.format template over {access}, {refresh}
+
+
+ENDPOINTS = [
+    Endpoint("no auth (DRF baseline)", "GET", "/api/ping/"),
+    Endpoint("GET, stateless auth", "GET", "/api/me/stateless/", auth=True),
+    Endpoint("GET, DB-user auth", "GET", "/api/me/", auth=True),
+    Endpoint("verify", "POST", "/api/token/verify/", body='{{"token": "{access}"}}'),
+    Endpoint("refresh", "POST", "/api/token/refresh/", body='{{"refresh": "{refresh}"}}'),
+    Endpoint(
+        "obtain (MD5 hasher)",
+        "POST",
+        "/api/token/",
+        body=json.dumps({"username": USERNAME, "password": PASSWORD})
+        .replace("{", "{{")
+        .replace("}", "}}"),
+    ),
+]
+
+LUA_DONE = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'RESULT {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, '
+    .. '"errors": %d, "non_2xx": %d}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    e.connect + e.read + e.write + e.timeout, e.status))
+end
+"""
+
+
+def lua_script(endpoint: Endpoint, tokens: dict[str, str]) -> str:
+    lines = [f'wrk.method = "{endpoint.method}"']
+    if endpoint.auth:
+        lines.append(f'wrk.headers["Authorization"] = "Bearer {tokens["access"]}"')
+    if endpoint.body is not None:
+        lines.append('wrk.headers["Content-Type"] = "application/json"')
+        lines.append(f"wrk.body = [==[{endpoint.body.format(**tokens)}]==]")
+    return "\n".join(lines) + "\n" + LUA_DONE
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of `pid`, in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_wrk(wrk: str, core: str, url: str, script: Path, seconds: int) -> dict[str, Any]:
+    cmd = ["taskset", "-c", core, wrk, "-t1", "-c4", f"-d{seconds}s", "-s", str(script), url]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 30)
+    for line in done.stdout.splitlines():
+        if line.startswith("RESULT "):
+            return dict(json.loads(line[len("RESULT ") :]))
+    raise RuntimeError(f"wrk printed no result:\n{done.stdout}\n{done.stderr}")
+
+
+def obtain(base_url: str) -> dict[str, str]:
+    request = urllib.request.Request(
+        f"{base_url}/api/token/",
+        data=json.dumps({"username": USERNAME, "password": PASSWORD}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return dict(json.load(response))
+
+
+def bench_package(
+    package: str, work: Path, duration: int, cores: tuple[str, str]
+) -> dict[str, dict[str, float]]:
+    """One run: a fresh pinned worker, every endpoint once. name -> measures."""
+    env = project_env(
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="bench-secret-key-" + "b" * 40,
+        DJANGO_SQLITE_PATH=str(work / f"{package}.sqlite3"),
+        DJANGO_PASSWORD_HASHER="md5",
+        JWT_PACKAGE=package,
+        JWT_ROTATE_REFRESH_TOKENS="0",
+        JWT_ACCESS_TOKEN_LIFETIME="3600",
+        GUNICORN_ACCESSLOG="off",
+        GUNICORN_LOGLEVEL="warning",
+    )
+    if not (work / f"{package}.sqlite3").exists():
+        manage(env, "migrate", "--noinput")
+        manage(env, "ensure_demo_user", "--username", USERNAME, "--password", PASSWORD)
+    server = Gunicorn(
+        env, workers=1, log=work / f"{package}.log", prefix=("taskset", "-c", cores[0])
+    ).start()
+    wrk = find_binary("wrk")
+    results: dict[str, dict[str, float]] = {}
+    try:
+        (worker,) = server.worker_pids()
+        base = f"http://127.0.0.1:{server.port}"
+        tokens = obtain(base)
+        for endpoint in ENDPOINTS:
+            script = work / "load.lua"
+            script.write_text(lua_script(endpoint, tokens))
+            url = base + endpoint.path
+            run_wrk(wrk, cores[1], url, script, 1)  # warm-up: imports, caches, connections
+            before = cpu_seconds(worker)
+            out = run_wrk(wrk, cores[1], url, script, duration)
+            cpu = cpu_seconds(worker) - before
+            if out["non_2xx"] or out["errors"] or not out["requests"]:
+                raise RuntimeError(f"{package} {endpoint.name}: failed requests: {out}")
+            results[endpoint.name] = {
+                "cpu_us": cpu / out["requests"] * 1e6,
+                "rps": out["requests"] / (out["duration_us"] / 1e6),
+                "p50_ms": out["p50_us"] / 1000,
+                "p99_ms": out["p99_us"] / 1000,
+            }
+            print(
+                f"  {package:9} {endpoint.name:24} {results[endpoint.name]['cpu_us']:7.0f} us/req"
+                f"  {results[endpoint.name]['rps']:7.0f} req/s",
+                flush=True,
+            )
+    finally:
+        server.stop()
+    return results
+
+
+def median_table(
+    runs: dict[str, list[dict[str, dict[str, float]]]],
+) -> dict[str, dict[str, dict[str, float]]]:
+    """package -> endpoint -> measure -> median over the runs."""
+    return {
+        package: {
+            e.name: {
+                key: statistics.median(run[e.name][key] for run in package_runs)
+                for key in ("cpu_us", "rps", "p50_ms", "p99_ms")
+            }
+            for e in ENDPOINTS
+        }
+        for package, package_runs in runs.items()
+    }
+
+
+def markdown(table: dict[str, dict[str, dict[str, float]]], rounds: int) -> str:
+    packages = list(table)
+    head = "| endpoint | " + " | ".join(
+        f"{p} CPU/req | {p} req/s | {p} p50/p99 ms" for p in packages
+    )
+    compare = len(packages) == 2
+    head += " | ferrojwt vs simplejwt CPU |" if compare else " |"
+    rows = [head, "|" + "---|" * (1 + 3 * len(packages) + compare)]
+    for e in ENDPOINTS:
+        cells = []
+        for p in packages:
+            m = table[p][e.name]
+            cells += [
+                f"{m['cpu_us']:,.0f} us",
+                f"{m['rps']:,.0f}",
+                f"{m['p50_ms']:.2f} / {m['p99_ms']:.2f}",
+            ]
+        if compare:
+            a, b = (table[p][e.name]["cpu_us"] for p in ("ferrojwt", "simplejwt"))
+            cells.append(f"{(a - b) / b * 100:+.0f}% ({a - b:+,.0f} us)")
+        rows.append(f"| {e.name} | " + " | ".join(cells) + " |")
+    note = (
+        f"\nServer CPU time per request (gunicorn worker utime+stime / requests), median of "
+        f"{rounds} alternating runs; one sync worker pinned to core 0, wrk -t1 -c4 on core 1."
+    )
+    return "\n".join(rows) + "\n" + note
+
+
+def chart(table: dict[str, dict[str, dict[str, float]]], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = [e.name for e in ENDPOINTS]
+    packages = list(table)
+    width = 0.8 / len(packages)
+    fig, ax = plt.subplots(figsize=(10, 4.8))
+    colors = {"ferrojwt": "#c2410c", "simplejwt": "#64748b"}
+    for i, package in enumerate(packages):
+        values = [table[package][n]["cpu_us"] for n in names]
+        xs = [j + (i - (len(packages) - 1) / 2) * width for j in range(len(names))]
+        bars = ax.bar(xs, values, width, label=package, color=colors.get(package))
+        ax.bar_label(bars, fmt="%.0f", fontsize=8)
+    ax.set_xticks(range(len(names)), names, rotation=15, ha="right")
+    ax.set_ylabel("server CPU time per request (us)")
+    ax.set_title("The demo under gunicorn (1 pinned worker) + wrk: lower is better")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=int, default=5, help="seconds of load per run")
+    parser.add_argument("--rounds", type=int, default=3, help="A B rounds")
+    parser.add_argument("--packages", default="ferrojwt,simplejwt")
+    parser.add_argument("--png", type=Path, default=HERE / "e2e.png")
+    args = parser.parse_args()
+    packages = args.packages.split(",")
+
+    cpus = sorted(os.sched_getaffinity(0))
+    cores = (str(cpus[0]), str(cpus[1])) if len(cpus) > 1 else (str(cpus[0]),) * 2
+    if len(cpus) < 2:
+        print("warning: one core only: gunicorn and wrk share it", file=sys.stderr)
+
+    work = RUN_DIR / "bench-e2e"
+    work.mkdir(parents=True, exist_ok=True)
+    for stale in work.glob("*.sqlite3*"):
+        stale.unlink()
+    runs: dict[str, list[dict[str, dict[str, float]]]] = {p: [] for p in packages}
+    for round_ in range(1, args.rounds + 1):
+        for package in packages:
+            print(f"round {round_}/{args.rounds}: {package}", flush=True)
+            runs[package].append(bench_package(package, work, args.duration, cores))
+
+    table = median_table(runs)
+    print()
+    print(markdown(table, args.rounds))
+    chart(table, args.png)
+    (args.png.with_suffix(".json")).write_text(
+        json.dumps({"runs": runs, "median": table}, indent=1)
+    )
+    print(f"\nwrote {args.png} and {args.png.with_suffix('.json')}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The ferrojwt demo project: a JWT-authenticated DRF API served by gunicorn behind nginx."""

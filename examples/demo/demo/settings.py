@@ -1,0 +1,183 @@
+"""Settings of the demo project, read from the environment (see README, "The example").
+
+Variables (all optional unless DJANGO_DEBUG=0 says otherwise):
+  DJANGO_DEBUG              1 for local development; 0 (default) is production mode
+  DJANGO_SECRET_KEY         required in production mode
+  DJANGO_ALLOWED_HOSTS      comma-separated, default "127.0.0.1,localhost"
+  DATABASE_URL              postgres://user:password@host:port/name; SQLite when unset
+  DJANGO_SQLITE_PATH        the SQLite file, default db.sqlite3 beside manage.py
+  DJANGO_STATIC_ROOT        where collectstatic writes, default staticfiles/ beside manage.py
+  DJANGO_HTTPS              1 when served over TLS only: secure cookies, redirect, HSTS
+  DJANGO_MAX_BODY_BYTES     largest request body accepted, default 1 MiB (as nginx's)
+  DJANGO_PASSWORD_HASHER    "md5" makes MD5 the first hasher (benchmarks only, never in production)
+  JWT_PACKAGE               ferrojwt (default) or simplejwt: which package serves the tokens
+  JWT_ALGORITHM             HS256 (default) or RS256
+  JWT_SIGNING_KEY           HS256 key, default DJANGO_SECRET_KEY
+  JWT_PRIVATE_KEY_FILE      RS256 private key (PEM), see `manage.py generate_jwt_keys`
+  JWT_PUBLIC_KEY_FILE       RS256 public key (PEM)
+  JWT_ACCESS_TOKEN_LIFETIME seconds, default 300
+  JWT_REFRESH_TOKEN_LIFETIME seconds, default 86400
+  JWT_ROTATE_REFRESH_TOKENS 1 (default): refresh returns a new refresh token, old one blacklisted
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+from demo import env
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+DEBUG = env.flag("DJANGO_DEBUG", default=False)
+SECRET_KEY = env.required(
+    "DJANGO_SECRET_KEY",
+    debug=DEBUG,
+    dev_default="django-insecure-demo-key-for-local-development-only",
+    why="it signs sessions, password reset links and (by default) the JWTs",
+)
+ALLOWED_HOSTS = env.csv("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
+
+# --- which JWT package serves the tokens -----------------------------------------------
+# The same project runs on ferrojwt or on djangorestframework-simplejwt: the two packages
+# have the same module layout, so only this prefix changes.
+_JWT_MODULES = {"ferrojwt": "ferrojwt", "simplejwt": "rest_framework_simplejwt"}
+JWT_PACKAGE = os.environ.get("JWT_PACKAGE", "ferrojwt")
+if JWT_PACKAGE not in _JWT_MODULES:
+    raise ImproperlyConfigured(f"JWT_PACKAGE={JWT_PACKAGE!r}: use one of {sorted(_JWT_MODULES)}.")
+JWT_MODULE = _JWT_MODULES[JWT_PACKAGE]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    JWT_MODULE,
+    f"{JWT_MODULE}.token_blacklist",
+    "demo",
+]
+
+MIDDLEWARE = [
+    "demo.middleware.BodySizeLimitMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "demo.urls"
+WSGI_APPLICATION = "demo.wsgi.application"
+# An API client that forgets the trailing slash gets a JSON 404, not a redirect that
+# would drop its POST body.
+APPEND_SLASH = False
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": env.database(
+        os.environ.get("DATABASE_URL"),
+        Path(os.environ.get("DJANGO_SQLITE_PATH") or BASE_DIR / "db.sqlite3"),
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": f"django.contrib.auth.password_validation.{name}"}
+    for name in (
+        "UserAttributeSimilarityValidator",
+        "MinimumLengthValidator",
+        "CommonPasswordValidator",
+        "NumericPasswordValidator",
+    )
+]
+if os.environ.get("DJANGO_PASSWORD_HASHER", "").lower() == "md5":
+    # Benchmarks only: a password check then costs microseconds, not ~0.3 s of PBKDF2,
+    # so the obtain endpoint measures the JWT work.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")
+
+# Requests larger than this get a JSON 413 (nginx enforces the same limit in front).
+MAX_REQUEST_BODY_BYTES = env.integer("DJANGO_MAX_BODY_BYTES", 1024 * 1024)
+
+# Behind nginx: trust its X-Forwarded-Proto when it terminates TLS.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# DJANGO_HTTPS=1 once the site is served over TLS only (the demo listens on plain loopback).
+if env.flag("DJANGO_HTTPS", default=False):
+    SECURE_SSL_REDIRECT = SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = 3600
+
+# --- REST framework and JWT -----------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": (f"{JWT_MODULE}.authentication.JWTAuthentication",),
+    "DEFAULT_PERMISSION_CLASSES": ("rest_framework.permissions.IsAuthenticated",),
+    # JSON in, JSON out: any other content type is a 415, and errors are never HTML.
+    "DEFAULT_PARSER_CLASSES": ("rest_framework.parsers.JSONParser",),
+    "DEFAULT_RENDERER_CLASSES": ("rest_framework.renderers.JSONRenderer",),
+}
+
+JWT_ALGORITHM = os.environ.get("JWT_ALGORITHM", "HS256")
+if JWT_ALGORITHM.startswith("HS"):
+    _signing_key, _verifying_key = os.environ.get("JWT_SIGNING_KEY") or SECRET_KEY, ""
+elif JWT_ALGORITHM.startswith(("RS", "PS", "ES")):
+    _why = (
+        f"JWT_ALGORITHM={JWT_ALGORITHM} signs with a private key and verifies with its public key"
+    )
+    _signing_key = env.read_file("JWT_PRIVATE_KEY_FILE", why=_why)
+    _verifying_key = env.read_file("JWT_PUBLIC_KEY_FILE", why=_why)
+else:
+    raise ImproperlyConfigured(f"JWT_ALGORITHM={JWT_ALGORITHM!r} is not supported.")
+
+_rotate = env.flag("JWT_ROTATE_REFRESH_TOKENS", default=True)
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(seconds=env.integer("JWT_ACCESS_TOKEN_LIFETIME", 300)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(seconds=env.integer("JWT_REFRESH_TOKEN_LIFETIME", 86400)),
+    "ROTATE_REFRESH_TOKENS": _rotate,
+    "BLACKLIST_AFTER_ROTATION": _rotate,
+    "UPDATE_LAST_LOGIN": False,
+    "ALGORITHM": JWT_ALGORITHM,
+    "SIGNING_KEY": _signing_key,
+    "VERIFYING_KEY": _verifying_key,
+}
+
+# --- logging: everything to stdout/stderr, gunicorn and the supervisor collect it -------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # 4xx are the client's business (and gunicorn's access log has them).
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+    },
+}

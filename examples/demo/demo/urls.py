@@ -1,0 +1,25 @@
+"""URLs of the demo: the four token endpoints, the demo resources and the admin."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import path
+
+from demo import views
+from demo.jwt import views as jwt_views
+
+urlpatterns = [
+    path("api/token/", jwt_views.TokenObtainPairView.as_view(), name="token_obtain_pair"),
+    path("api/token/refresh/", jwt_views.TokenRefreshView.as_view(), name="token_refresh"),
+    path("api/token/verify/", jwt_views.TokenVerifyView.as_view(), name="token_verify"),
+    path("api/token/blacklist/", jwt_views.TokenBlacklistView.as_view(), name="token_blacklist"),
+    path("api/ping/", views.PingView.as_view(), name="ping"),
+    path("api/me/", views.MeView.as_view(), name="me"),
+    path("api/me/stateless/", views.StatelessMeView.as_view(), name="me_stateless"),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "demo.errors.bad_request"
+handler403 = "demo.errors.permission_denied"
+handler404 = "demo.errors.not_found"
+handler500 = "demo.errors.server_error"
