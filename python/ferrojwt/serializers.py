@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth import _clean_credentials, authenticate, get_user_model
 from django.contrib.auth.models import AbstractBaseUser, update_last_login
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
@@ -33,14 +33,14 @@ __all__ = [
     "default_on_login_success",
 ]
 
-#: What ``ON_LOGIN_FAILED`` receives instead of the submitted password.
-CLEANSED_SUBSTITUTE = "********************"
-
 
 def default_on_login_success(user: Any, request: HttpRequest | None) -> None:
-    """``ON_LOGIN_SUCCESS`` default: record ``last_login`` when ``UPDATE_LAST_LOGIN`` is on."""
-    if api_settings.UPDATE_LAST_LOGIN:
-        update_last_login(None, user)
+    """``ON_LOGIN_SUCCESS`` default: record the user's ``last_login``.
+
+    The obtain serializers call ``ON_LOGIN_SUCCESS`` only while ``UPDATE_LAST_LOGIN``
+    is on (as simplejwt's main branch does); this function itself always updates.
+    """
+    update_last_login(None, user)
 
 
 def default_on_login_failed(credentials: dict[str, Any], request: HttpRequest | None) -> None:
@@ -94,17 +94,21 @@ class TokenObtainSerializer(serializers.Serializer):
         self.user = authenticate(**credentials)
 
         if not api_settings.USER_AUTHENTICATION_RULE(self.user):
-            reported = {self.username_field: attrs[self.username_field]}
-            reported["password"] = CLEANSED_SUBSTITUTE
-            api_settings.ON_LOGIN_FAILED(reported, request)
+            # Every validated field, with Django's cleansing of sensitive names
+            # (password, token, key, secret, api, signature), done in place as simplejwt does.
+            api_settings.ON_LOGIN_FAILED(_clean_credentials(attrs), request)
             raise exceptions.AuthenticationFailed(
                 self.error_messages["no_active_account"], "no_active_account"
             )
         return {}
 
     def on_login_success(self) -> None:
-        """Run ``ON_LOGIN_SUCCESS`` for ``self.user`` (called once the tokens are issued)."""
-        api_settings.ON_LOGIN_SUCCESS(self.user, self.context.get("request"))
+        """Run ``ON_LOGIN_SUCCESS`` for ``self.user`` once the tokens are issued.
+
+        Only while ``UPDATE_LAST_LOGIN`` is on: simplejwt gates the hook on that setting.
+        """
+        if api_settings.UPDATE_LAST_LOGIN:
+            api_settings.ON_LOGIN_SUCCESS(self.user, self.context.get("request"))
 
     @classmethod
     def get_token(cls, user: AuthUser) -> Token:
@@ -135,6 +139,34 @@ class TokenObtainSlidingSerializer(TokenObtainSerializer):
         return data
 
 
+def _check_token_user(token: Token, messages: dict[str, Any]) -> None:
+    """Refuse a refresh or sliding token whose user is gone, inactive or changed password.
+
+    A token without the user id claim is not looked up. With ``CHECK_REVOKE_TOKEN``, a
+    token whose password-hash claim no longer matches is blacklisted (when the app is
+    installed) before being refused, so it cannot be replayed.
+    """
+    user_id = token.payload.get(api_settings.USER_ID_CLAIM, None)
+    if not user_id:
+        return
+    user_model = get_user_model()
+    try:
+        user = user_model.objects.get(**{api_settings.USER_ID_FIELD: user_id})
+    except (user_model.DoesNotExist, ValueError, DjangoValidationError):
+        user = None
+    if user is None or not api_settings.USER_AUTHENTICATION_RULE(user):
+        raise AuthenticationFailed(messages["no_active_account"], "no_active_account")
+    if api_settings.CHECK_REVOKE_TOKEN and token.get(
+        api_settings.REVOKE_TOKEN_CLAIM
+    ) != get_md5_hash_password(user.password):
+        try:
+            token.blacklist()  # type: ignore[attr-defined]
+        except AttributeError:
+            # The blacklist app is not installed: nothing to record.
+            pass
+        raise AuthenticationFailed(messages["password_changed"], "password_changed")
+
+
 class TokenRefreshSerializer(serializers.Serializer):
     """A new access token (and, with ``ROTATE_REFRESH_TOKENS``, a new refresh token)."""
 
@@ -150,15 +182,7 @@ class TokenRefreshSerializer(serializers.Serializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, str]:
         refresh = self.token_class(attrs["refresh"])
 
-        user_id = refresh.payload.get(api_settings.USER_ID_CLAIM, None)
-        if user_id:
-            user = self._get_active_user(user_id)
-            if api_settings.CHECK_REVOKE_TOKEN and refresh.get(
-                api_settings.REVOKE_TOKEN_CLAIM
-            ) != get_md5_hash_password(user.password):
-                raise AuthenticationFailed(
-                    self.error_messages["password_changed"], "password_changed"
-                )
+        _check_token_user(refresh, self.error_messages)
 
         data = {"access": str(refresh.access_token)}
 
@@ -177,27 +201,24 @@ class TokenRefreshSerializer(serializers.Serializer):
 
         return data
 
-    def _get_active_user(self, user_id: Any) -> Any:
-        user_model = get_user_model()
-        try:
-            user = user_model.objects.get(**{api_settings.USER_ID_FIELD: user_id})
-        except (user_model.DoesNotExist, ValueError, DjangoValidationError):
-            user = None
-        if user is None or not api_settings.USER_AUTHENTICATION_RULE(user):
-            raise AuthenticationFailed(
-                self.error_messages["no_active_account"], "no_active_account"
-            )
-        return user
-
 
 class TokenRefreshSlidingSerializer(serializers.Serializer):
-    """A sliding token with new ``exp``/``iat``, while its ``refresh_exp`` has not passed."""
+    """A sliding token with new ``exp``/``iat``, while its ``refresh_exp`` has not passed.
+
+    Its user is checked first, as for refresh tokens (deleted, inactive, password changed).
+    """
 
     token = serializers.CharField()
     token_class = SlidingToken
 
+    default_error_messages = {
+        "no_active_account": _("No active account found for the given token."),
+        "password_changed": _("The user's password has been changed."),
+    }
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, str]:
         token = self.token_class(attrs["token"])
+        _check_token_user(token, self.error_messages)
         token.check_exp(api_settings.SLIDING_TOKEN_REFRESH_EXP_CLAIM)
         token.set_exp()
         token.set_iat()

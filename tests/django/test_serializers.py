@@ -121,7 +121,10 @@ def test_login_hooks(user: Any) -> None:
     success, failed = mock.Mock(), mock.Mock()
     request = mock.Mock()
     with mock.patch.multiple(
-        "ferrojwt.settings.api_settings", ON_LOGIN_SUCCESS=success, ON_LOGIN_FAILED=failed
+        "ferrojwt.settings.api_settings",
+        ON_LOGIN_SUCCESS=success,
+        ON_LOGIN_FAILED=failed,
+        UPDATE_LAST_LOGIN=True,
     ):
         assert TokenObtainPairSerializer(
             data=credentials(), context={"request": request}
@@ -135,7 +138,7 @@ def test_login_hooks(user: Any) -> None:
 
 
 def test_login_hook_settings_are_import_strings(user: Any) -> None:
-    with jwt_settings(ON_LOGIN_SUCCESS="testproject.hooks.record_success"):
+    with jwt_settings(ON_LOGIN_SUCCESS="testproject.hooks.record_success", UPDATE_LAST_LOGIN=True):
         from testproject import hooks
 
         hooks.calls.clear()
