@@ -54,7 +54,7 @@ pub fn encode<'py>(
 
     let mut writer = Writer::new(py, json_encoder);
     write_header(&mut writer, &alg_name, headers, sort_headers)?;
-    let header_json = std::mem::take(&mut writer.out);
+    let header_json = std::mem::replace(&mut writer.out, String::with_capacity(512));
     writer.object(payload, 0, true)?;
     let mut token = jws::signing_input(header_json.as_bytes(), writer.out.as_bytes());
 
