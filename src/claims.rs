@@ -65,11 +65,12 @@ impl Validation {
     }
 }
 
-/// A NumericDate claim as PyJWT's `int(value)` reads it: numbers only (no
-/// numeric strings, no booleans), truncated toward zero.
+/// A NumericDate claim as PyJWT's `int(value)` reads it: finite numbers
+/// only (no numeric strings, no booleans, no NaN or infinities, which
+/// `int()` refuses), truncated toward zero.
 pub fn numeric_date(value: &Member) -> Option<f64> {
     match value {
-        Member::Number(n) if !n.is_nan() => Some(n.trunc()),
+        Member::Number(n) if n.is_finite() => Some(n.trunc()),
         _ => None,
     }
 }

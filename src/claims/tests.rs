@@ -40,6 +40,37 @@ fn time_claims_table() {
                 "Expiration Time claim (exp) must be an integer.",
             )),
         ),
+        (
+            "exp",
+            num(f64::INFINITY),
+            0.0,
+            Err(Error::decode(
+                "Expiration Time claim (exp) must be an integer.",
+            )),
+        ),
+        (
+            "exp",
+            num(f64::NAN),
+            0.0,
+            Err(Error::decode(
+                "Expiration Time claim (exp) must be an integer.",
+            )),
+        ),
+        (
+            "nbf",
+            num(f64::NEG_INFINITY),
+            0.0,
+            Err(Error::decode("Not Before claim (nbf) must be an integer.")),
+        ),
+        (
+            "iat",
+            num(f64::NEG_INFINITY),
+            0.0,
+            Err(Error::InvalidIssuedAt(
+                "Issued At claim (iat) must be an integer.",
+            )),
+        ),
+        ("exp", num(f64::MAX), 0.0, Ok(())),
         ("nbf", num(NOW), 0.0, Ok(())),
         (
             "nbf",

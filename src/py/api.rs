@@ -35,27 +35,13 @@ pub fn encode<'py>(
             "Expecting a dict object, as JWT only supports JSON objects as payloads.",
         ));
     };
-    // As PyJWT: an `alg` in the headers wins over the argument.
-    let mut alg_name = algorithm.unwrap_or("HS256").to_string();
-    if let Some(headers) = headers {
-        if let Some(alg) = headers.get_item("alg")? {
-            if alg.is_truthy()? {
-                alg_name = alg.extract()?;
-            }
-        }
-        if let Some(kid) = headers.get_item("kid")? {
-            jws::check_kid(&member_of(&kid, false))?;
-        }
-    }
-    let alg = Algorithm::from_name(&alg_name)
-        .map_err(|_| Error::NotImplemented("Algorithm not supported"))?;
+    let alg = algorithm_for(algorithm, headers)?;
     claims::check_for_encode(&DictMembers(payload))?;
     let key = resolve(key, alg)?;
 
-    let mut writer = Writer::new(py, json_encoder);
-    write_header(&mut writer, &alg_name, headers, sort_headers)?;
-    let header_json = std::mem::replace(&mut writer.out, String::with_capacity(512));
-    writer.object(payload, 0, true)?;
+    let header_json = header_json(py, alg, headers, json_encoder.as_ref(), sort_headers)?;
+    let mut writer = Writer::new(py, json_encoder.as_ref(), false)?;
+    writer.document(payload, true)?;
     let mut token = jws::signing_input(header_json.as_bytes(), writer.out.as_bytes());
 
     let signature = if alg.is_asymmetric() {
@@ -67,52 +53,75 @@ pub fn encode<'py>(
     Ok(token)
 }
 
+/// The algorithm to sign with: the argument, unless the headers name one
+/// (PyJWT prefers the header). None is PyJWT's "none", never implemented.
+fn algorithm_for(
+    algorithm: Option<&str>,
+    headers: Option<&Bound<'_, PyDict>>,
+) -> PyResult<Algorithm> {
+    let unsupported = || Error::NotImplemented("Algorithm not supported");
+    let from_header = match headers.map(|h| h.get_item("alg")).transpose()?.flatten() {
+        Some(alg) if alg.is_truthy()? => Some(alg),
+        _ => None,
+    };
+    let name = match &from_header {
+        Some(alg) => alg
+            .cast::<PyString>()
+            .map_err(|_| unsupported())?
+            .to_str()?,
+        None => algorithm.ok_or_else(unsupported)?,
+    };
+    Ok(Algorithm::from_name(name).map_err(|_| unsupported())?)
+}
+
 /// `{"typ": "JWT", "alg": alg}` updated with `headers`, `typ` dropped when
 /// falsy, keys sorted unless told otherwise: PyJWT's header.
-fn write_header<'py>(
-    writer: &mut Writer<'py>,
-    alg: &str,
+fn header_json<'py>(
+    py: Python<'py>,
+    alg: Algorithm,
     headers: Option<&Bound<'py, PyDict>>,
+    json_encoder: Option<&Bound<'py, PyAny>>,
     sort: bool,
-) -> PyResult<()> {
-    let Some(headers) = headers.filter(|h| !h.is_empty()) else {
-        writer.out.push_str("{\"alg\":");
-        crate::json::write::string(&mut writer.out, alg);
-        writer.out.push_str(",\"typ\":\"JWT\"}");
-        return Ok(());
-    };
-    let header = PyDict::new(headers.py());
+) -> PyResult<String> {
+    let headers = headers.filter(|h| !h.is_empty());
+    if headers.is_none() && json_encoder.is_none() {
+        let (first, second) = if sort { ("alg", "typ") } else { ("typ", "alg") };
+        let value = |name| if name == "alg" { alg.name() } else { "JWT" };
+        return Ok(format!(
+            "{{\"{first}\":\"{}\",\"{second}\":\"{}\"}}",
+            value(first),
+            value(second)
+        ));
+    }
+    let header = PyDict::new(py);
     header.set_item("typ", "JWT")?;
-    header.set_item("alg", alg)?;
-    header.update(headers.as_mapping())?;
+    header.set_item("alg", alg.name())?;
+    if let Some(headers) = headers {
+        if let Some(kid) = headers.get_item("kid")? {
+            jws::check_kid(&member_of(&kid, false))?;
+        }
+        if let Some(b64) = headers.get_item("b64")? {
+            if !b64.is_truthy()? {
+                return Err(Error::NotImplemented(
+                    "Unencoded payloads (b64: false, RFC 7797) are not supported",
+                )
+                .into());
+            }
+        }
+        header.update(headers.as_mapping())?;
+        // b64 true is the default: PyJWT leaves it out, and so does ferrojwt.
+        if header.contains("b64")? {
+            header.del_item("b64")?;
+        }
+    }
     if let Some(typ) = header.get_item("typ")? {
         if !typ.is_truthy()? {
             header.del_item("typ")?;
         }
     }
-    let mut members: Vec<(Bound<'py, PyAny>, Bound<'py, PyAny>)> = header.iter().collect();
-    if sort {
-        let mut keyed = Vec::with_capacity(members.len());
-        for (k, v) in members {
-            let name: String = k
-                .extract()
-                .map_err(|_| PyTypeError::new_err("Header names must be strings to be sorted"))?;
-            keyed.push((name, k, v));
-        }
-        keyed.sort_by(|a, b| a.0.cmp(&b.0));
-        members = keyed.into_iter().map(|(_, k, v)| (k, v)).collect();
-    }
-    writer.out.push('{');
-    for (i, (k, v)) in members.iter().enumerate() {
-        if i > 0 {
-            writer.out.push(',');
-        }
-        writer.key(k)?;
-        writer.out.push(':');
-        writer.value(v, 1)?;
-    }
-    writer.out.push('}');
-    Ok(())
+    let mut writer = Writer::new(py, json_encoder, sort)?;
+    writer.document(&header, false)?;
+    Ok(writer.out)
 }
 
 /// The bytes of a token argument (str or bytes), as PyJWT accepts.
@@ -146,24 +155,50 @@ const FLAG_NAMES: [&str; 8] = [
 ];
 
 impl Options {
+    /// Reads the dict in one pass. Nothing that could run Python code
+    /// (a value's `__bool__`, a custom sequence) runs until the iteration is
+    /// over, so such code cannot change the dict under the iterator.
     fn read(options: Option<&Bound<'_, PyDict>>) -> PyResult<Options> {
-        let mut read = Options::default();
+        let mut known = Vec::new();
         for (name, value) in options.into_iter().flat_map(|o| o.iter()) {
             let Ok(name) = name.cast::<PyString>() else {
                 continue;
             };
-            match name.to_str()? {
+            let name = match name.to_str() {
+                Ok("verify_signature") => "verify_signature",
+                Ok("require") => "require",
+                Ok(other) => match FLAG_NAMES.iter().find(|f| **f == other) {
+                    Some(flag) => *flag,
+                    None => continue,
+                },
+                Err(_) => continue,
+            };
+            known.push((name, value));
+        }
+        let mut read = Options::default();
+        for (name, value) in known {
+            match name {
                 "verify_signature" => read.verify_signature = Some(value.is_truthy()?),
-                "require" => read.require = Some(value.extract()?),
-                other => {
-                    if let Some(flag) = FLAG_NAMES.iter().find(|f| **f == other) {
-                        read.flags.push((flag, value.is_truthy()?));
-                    }
-                }
+                "require" => read.require = Some(names(&value, "options[\"require\"]")?),
+                flag => read.flags.push((flag, value.is_truthy()?)),
             }
         }
         Ok(read)
     }
+}
+
+/// A list of names from any iterable of str (a bare str is refused: PyJWT
+/// would read it letter by letter).
+fn names(value: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<String>> {
+    let refuse = || PyTypeError::new_err(format!("{what} must be an iterable of str, not a str"));
+    if value.is_instance_of::<PyString>() {
+        return Err(refuse());
+    }
+    let mut out = Vec::new();
+    for item in value.try_iter()? {
+        out.push(item?.extract::<String>()?);
+    }
+    Ok(out)
 }
 
 fn expected(value: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Option<Expected>> {
@@ -228,7 +263,7 @@ pub fn decode_complete<'py>(
     py: Python<'py>,
     jwt: &Bound<'py, PyAny>,
     key: Option<&Bound<'py, PyAny>>,
-    algorithms: Option<Vec<String>>,
+    algorithms: Option<&Bound<'py, PyAny>>,
     options: Option<&Bound<'py, PyDict>>,
     audience: Option<&Bound<'py, PyAny>>,
     issuer: Option<&Bound<'py, PyAny>>,
@@ -244,12 +279,17 @@ pub fn decode_complete<'py>(
     let verify_signature = options.verify_signature.unwrap_or(true);
 
     if verify_signature {
-        let allowed = algorithms.filter(|a| !a.is_empty()).ok_or_else(|| {
-            Error::decode(
-                "It is required that you pass in a value for the \"algorithms\" argument when \
+        let allowed = algorithms
+            .filter(|a| !a.is_none())
+            .map(|a| names(a, "algorithms"))
+            .transpose()?
+            .filter(|a| !a.is_empty())
+            .ok_or_else(|| {
+                Error::decode(
+                    "It is required that you pass in a value for the \"algorithms\" argument when \
                  calling decode().",
-            )
-        })?;
+                )
+            })?;
         let alg = jws::check_header(&DictMembers(&header), &allowed)?;
         let key = match key {
             Some(key) => resolve(key, alg)?,

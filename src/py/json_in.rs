@@ -51,7 +51,12 @@ impl<'py> PySink<'py> {
     pub fn new(py: Python<'py>) -> PySink<'py> {
         PySink {
             py,
-            names: NAMES.try_lock().ok(),
+            names: match NAMES.try_lock() {
+                Ok(guard) => Some(guard),
+                // The table only ever holds complete entries: usable as it is.
+                Err(std::sync::TryLockError::Poisoned(poisoned)) => Some(poisoned.into_inner()),
+                Err(std::sync::TryLockError::WouldBlock) => None,
+            },
         }
     }
 

@@ -9,28 +9,77 @@ use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyT
 
 use crate::json::write;
 
-/// Deeper than this, the value is taken to be circular, as Python would find.
-const MAX_DEPTH: usize = 200;
+/// Deeper than this, the value is taken to be circular (Python's json
+/// would meet its recursion limit, about as deep).
+const MAX_DEPTH: usize = 1000;
 
 static ENCODE_BASESTRING_ASCII: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 static DATETIME: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static JSON_ENCODER: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 
+/// Writes one JSON document as `json.dumps(obj, separators=(",", ":"),
+/// cls=encoder, sort_keys=sort_keys)` would.
 pub struct Writer<'py> {
     py: Python<'py>,
     pub out: String,
-    /// An instance of the caller's `json_encoder`, made on first need.
+    sort_keys: bool,
+    /// The caller's encoder, made with json.dumps' arguments, for the values
+    /// JSON has no type for (its `default`).
     encoder: Option<Bound<'py, PyAny>>,
-    encoder_class: Option<Bound<'py, PyAny>>,
+    /// The encoder changes more than `default` (its own `encode`, other
+    /// separators, `allow_nan=False`, ...): Python writes the whole document.
+    python_writes: bool,
 }
 
 impl<'py> Writer<'py> {
-    pub fn new(py: Python<'py>, encoder_class: Option<Bound<'py, PyAny>>) -> Writer<'py> {
-        Writer {
+    pub fn new(
+        py: Python<'py>,
+        encoder_class: Option<&Bound<'py, PyAny>>,
+        sort_keys: bool,
+    ) -> PyResult<Writer<'py>> {
+        let mut writer = Writer {
             py,
-            out: String::with_capacity(256),
+            out: String::with_capacity(512),
+            sort_keys,
             encoder: None,
-            encoder_class,
+            python_writes: false,
+        };
+        if let Some(class) = encoder_class {
+            let kwargs = PyDict::new(py);
+            kwargs.set_item("skipkeys", false)?;
+            kwargs.set_item("ensure_ascii", true)?;
+            kwargs.set_item("check_circular", true)?;
+            kwargs.set_item("allow_nan", true)?;
+            kwargs.set_item("indent", py.None())?;
+            kwargs.set_item("separators", (",", ":"))?;
+            kwargs.set_item("default", py.None())?;
+            kwargs.set_item("sort_keys", sort_keys)?;
+            let encoder = class.call((), Some(&kwargs))?;
+            writer.python_writes = !only_default_differs(&encoder, sort_keys)?;
+            writer.encoder = Some(encoder);
         }
+        Ok(writer)
+    }
+
+    /// Writes a whole document (a dict). `claims` marks a JWT payload, whose
+    /// `datetime` values of exp, iat and nbf become NumericDates, as PyJWT does.
+    pub fn document(&mut self, dict: &Bound<'py, PyDict>, claims: bool) -> PyResult<()> {
+        if !self.python_writes {
+            return self.object(dict, 0, claims);
+        }
+        let dict = if claims {
+            with_numeric_dates(dict)?
+        } else {
+            dict.clone()
+        };
+        let encoder = self
+            .encoder
+            .as_ref()
+            .map(|e| e.call_method1("encode", (&dict,)));
+        if let Some(text) = encoder.transpose()? {
+            self.out.push_str(text.cast::<PyString>()?.to_str()?);
+        }
+        Ok(())
     }
 
     pub fn value(&mut self, obj: &Bound<'py, PyAny>, depth: usize) -> PyResult<()> {
@@ -109,25 +158,24 @@ impl<'py> Writer<'py> {
         Ok(())
     }
 
-    /// Writes a dict. At the top of a JWT payload (`claims`), `datetime`
-    /// values of exp, iat and nbf become NumericDate integers, as PyJWT does.
-    pub fn object(
-        &mut self,
-        dict: &Bound<'py, PyDict>,
-        depth: usize,
-        claims: bool,
-    ) -> PyResult<()> {
+    /// Writes a dict from a snapshot of its items (as json does: code run by
+    /// an encoder's `default` may change the dict), sorted when asked.
+    fn object(&mut self, dict: &Bound<'py, PyDict>, depth: usize, claims: bool) -> PyResult<()> {
+        let mut members: Vec<(Bound<'py, PyAny>, Bound<'py, PyAny>)> = dict.iter().collect();
+        if self.sort_keys {
+            sort_by_key(&mut members)?;
+        }
         self.out.push('{');
-        for (i, (key, value)) in dict.iter().enumerate() {
+        for (i, (key, value)) in members.iter().enumerate() {
             if i > 0 {
                 self.out.push(',');
             }
-            self.key(&key)?;
+            self.key(key)?;
             self.out.push(':');
-            if claims && is_time_claim(&key) && is_datetime(&value)? {
-                write::int(&mut self.out, numeric_date(&value)?);
+            if claims && is_time_claim(key) && is_datetime(value)? {
+                write::int(&mut self.out, numeric_date(value)?);
             } else {
-                self.value(&value, depth + 1)?;
+                self.value(value, depth + 1)?;
             }
         }
         self.out.push('}');
@@ -161,13 +209,6 @@ impl<'py> Writer<'py> {
 
     /// What the caller's encoder makes of a value JSON has no type for.
     fn default(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        if self.encoder.is_none() {
-            if let Some(class) = &self.encoder_class {
-                let kwargs = PyDict::new(self.py);
-                kwargs.set_item("separators", (",", ":"))?;
-                self.encoder = Some(class.call((), Some(&kwargs))?);
-            }
-        }
         match &self.encoder {
             Some(encoder) => encoder.call_method1("default", (obj,)),
             None => Err(PyTypeError::new_err(format!(
@@ -176,6 +217,68 @@ impl<'py> Writer<'py> {
             ))),
         }
     }
+}
+
+/// True when `encoder` (made with json.dumps' arguments) writes as the fast
+/// path does, differing at most in `default`.
+fn only_default_differs(encoder: &Bound<'_, PyAny>, sort_keys: bool) -> PyResult<bool> {
+    let py = encoder.py();
+    let base = JSON_ENCODER.import(py, "json", "JSONEncoder")?;
+    let class = encoder.get_type();
+    for method in ["encode", "iterencode"] {
+        if !class.getattr(method)?.is(&base.getattr(method)?) {
+            return Ok(false);
+        }
+    }
+    let is = |name: &str, want: bool| -> PyResult<bool> {
+        Ok(encoder.getattr(name)?.is_truthy()? == want)
+    };
+    Ok(is("skipkeys", false)?
+        && is("ensure_ascii", true)?
+        && is("check_circular", true)?
+        && is("allow_nan", true)?
+        && is("sort_keys", sort_keys)?
+        && encoder.getattr("indent")?.is_none()
+        && encoder.getattr("item_separator")?.eq(",")?
+        && encoder.getattr("key_separator")?.eq(":")?)
+}
+
+/// Sorts members by key as Python sorts str: by code point. Keys of other
+/// types cannot be ordered against str, as in Python.
+fn sort_by_key(members: &mut Vec<(Bound<'_, PyAny>, Bound<'_, PyAny>)>) -> PyResult<()> {
+    let mut keyed = Vec::with_capacity(members.len());
+    for (key, value) in members.drain(..) {
+        let Ok(text) = key.cast::<PyString>() else {
+            return Err(PyTypeError::new_err(format!(
+                "'<' not supported between instances of '{}' and 'str'",
+                key.get_type().name()?
+            )));
+        };
+        // UTF-8 (WTF-8 for lone surrogates) orders as code points do.
+        let order: Vec<u8> = match text.to_str() {
+            Ok(text) => text.as_bytes().to_vec(),
+            Err(_) => text
+                .call_method1("encode", ("utf-8", "surrogatepass"))?
+                .extract()?,
+        };
+        keyed.push((order, key, value));
+    }
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    members.extend(keyed.into_iter().map(|(_, key, value)| (key, value)));
+    Ok(())
+}
+
+/// A copy of a payload with its datetime exp, iat and nbf as NumericDates.
+fn with_numeric_dates<'py>(dict: &Bound<'py, PyDict>) -> PyResult<Bound<'py, PyDict>> {
+    let copy = dict.copy()?;
+    for claim in ["exp", "iat", "nbf"] {
+        if let Some(value) = copy.get_item(claim)? {
+            if is_datetime(&value)? {
+                copy.set_item(claim, numeric_date(&value)?)?;
+            }
+        }
+    }
+    Ok(copy)
 }
 
 fn is_time_claim(key: &Bound<'_, PyAny>) -> bool {

@@ -28,7 +28,10 @@ fn wrap(key: Key) -> PyKey {
 /// The bytes of a str (UTF-8) or bytes argument.
 fn text_bytes<'a>(value: &'a Bound<'_, PyAny>, what: &str) -> PyResult<&'a [u8]> {
     if let Ok(text) = value.cast::<PyString>() {
-        return Ok(text.to_str()?.as_bytes());
+        return match text.to_str() {
+            Ok(text) => Ok(text.as_bytes()),
+            Err(_) => Err(Error::key(format!("{what} is a str that is not valid Unicode")).into()),
+        };
     }
     if let Ok(bytes) = value.cast::<PyBytes>() {
         return Ok(bytes.as_bytes());
@@ -172,15 +175,14 @@ pub fn resolve(key: &Bound<'_, PyAny>, alg: Algorithm) -> PyResult<Arc<Key>> {
     let key = if let Ok(parsed) = key.cast::<PyKey>() {
         Arc::clone(&parsed.get().inner)
     } else {
-        let bytes = match text_bytes(key, "The key") {
-            Ok(bytes) => bytes,
-            Err(_) => {
-                return Err(Error::key(format!(
-                    "Expecting a ferrojwt Key, str or bytes as the key, not {}",
-                    key.get_type().name()?
-                ))
-                .into())
-            }
+        let bytes = if key.is_instance_of::<PyString>() || key.is_instance_of::<PyBytes>() {
+            text_bytes(key, "The key")?
+        } else {
+            return Err(Error::key(format!(
+                "Expecting a ferrojwt Key, str or bytes as the key, not {}",
+                key.get_type().name()?
+            ))
+            .into());
         };
         let hmac = alg.family() == Family::Hmac;
         match cached(hmac, bytes) {

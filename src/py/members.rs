@@ -45,22 +45,19 @@ pub fn member_of(value: &Bound<'_, PyAny>, open_lists: bool) -> Member {
         return Member::Bool(flag.is_true());
     }
     if let Ok(text) = value.cast::<PyString>() {
-        return match text.to_str() {
-            Ok(text) => Member::Str(text.to_string()),
-            Err(_) => Member::Other { truthy: true },
-        };
+        // A str with lone surrogates is still a str. Decoded tokens never hold
+        // one (the parser refuses them), so the lossy copy is only ever seen
+        // by type rules on values the caller is encoding.
+        return Member::Str(text.to_string_lossy().into_owned());
     }
     if value.is_instance_of::<PyInt>() || value.is_instance_of::<PyFloat>() {
         if let Ok(number) = value.extract::<f64>() {
             return Member::Number(number);
         }
-        // An int too large for a float: beyond any date, past or future.
+        // An int too large for a float is still a valid (if absurd) date, as
+        // PyJWT's int() reads it: the largest finite value keeps it so.
         let positive = value.gt(0).unwrap_or(false);
-        return Member::Number(if positive {
-            f64::INFINITY
-        } else {
-            f64::NEG_INFINITY
-        });
+        return Member::Number(if positive { f64::MAX } else { f64::MIN });
     }
     if open_lists {
         if let Ok(list) = value.cast::<PyList>() {
