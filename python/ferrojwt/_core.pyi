@@ -6,7 +6,7 @@ native core never reads a clock.
 """
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final, Literal, TypedDict, final
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "__version__",
     "build_profile",
     "coerce_key",
+    "decode",
     "decode_complete",
     "encode",
     "get_unverified_header",
@@ -107,15 +108,29 @@ def encode(
 def decode_complete(
     jwt: str | bytes,
     key: _KeyInput | None,
-    algorithms: Sequence[str] | None,
+    algorithms: Iterable[str] | None,
     options: DecodeOptions | None,
-    audience: str | Sequence[str] | None,
-    issuer: str | Sequence[str] | None,
+    audience: str | Iterable[str] | None,
+    issuer: str | Iterable[str] | None,
     subject: str | None,
     leeway: float,
     now: float,
 ) -> Decoded:
     """Verify and decode ``jwt``: signature first, then the claims, in PyJWT's order."""
+
+def decode(
+    jwt: str | bytes,
+    key: _KeyInput | None,
+    algorithms: Iterable[str] | None,
+    options: DecodeOptions | None,
+    audience: str | Iterable[str] | None,
+    issuer: str | Iterable[str] | None,
+    subject: str | None,
+    leeway: float,
+    now: float,
+) -> dict[str, Any]:
+    """As :func:`decode_complete`, returning the payload only (the header is
+    checked without being turned into Python objects)."""
 
 def get_unverified_header(jwt: str | bytes) -> dict[str, Any]:
     """The header of ``jwt`` without any verification. Never trust it for the algorithm."""

@@ -175,7 +175,7 @@ class TokenBackend:
             now = _current_time()
         when = now if isinstance(now, float) else epoch_seconds(now)
         try:
-            return _core.decode_complete(
+            return _core.decode(
                 token,
                 self.get_verifying_key(token),
                 self._algorithms,
@@ -185,7 +185,7 @@ class TokenBackend:
                 None,
                 self._leeway_seconds,
                 when,
-            )["payload"]
+            )
         except InvalidAlgorithmError as e:
             raise TokenBackendError(_("Invalid algorithm specified")) from e
         except ExpiredSignatureError as e:

@@ -13,6 +13,11 @@ use crate::error::Error;
 /// Deepest nesting of arrays and objects accepted.
 pub const MAX_DEPTH: usize = 64;
 
+/// Longest integer accepted, in digits: Python's own default limit for
+/// int-from-text conversion (`sys.get_int_max_str_digits()`), which
+/// `json.loads` applies and PyJWT inherits.
+pub const MAX_INT_DIGITS: usize = 4300;
+
 /// Receives the values the parser reads, innermost first.
 pub trait Sink {
     type Value;
@@ -276,6 +281,12 @@ impl<'a, S: Sink> Parser<'a, '_, S> {
         if int_len > 1 && self.bytes[int_start] == b'0' {
             return Err(Fail::Syntax("leading zero".into(), int_start));
         }
+        if int_len > MAX_INT_DIGITS {
+            return Err(Fail::Syntax(
+                format!("integer longer than {MAX_INT_DIGITS} digits").into(),
+                int_start,
+            ));
+        }
         let mut is_float = false;
         if self.peek() == Some(b'.') {
             self.pos += 1;
@@ -495,6 +506,10 @@ mod tests {
             (b"{\"a\":1,}", "expected a member name"),
             (b"{\"a\":\"\xff\"}", "not UTF-8"),
             (b"{'a':1}", "expected a member name"),
+            (
+                format!("{{\"a\":{}}}", "9".repeat(4301)).leak().as_bytes(),
+                "integer longer than 4300 digits",
+            ),
         ];
         for (input, reason) in cases {
             match parse(input) {

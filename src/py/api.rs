@@ -8,12 +8,13 @@ use pyo3::types::{PyBytes, PyDict, PyString};
 use super::json_in::PySink;
 use super::json_out::Writer;
 use super::key::resolve;
-use super::members::{member_of, DictMembers};
+use super::members::{member_of, DictMembers, PayloadMembers};
 use crate::algorithm::Algorithm;
 use crate::claims::{self, Expected, Validation};
 use crate::error::Error;
 use crate::json::parse_object;
 use crate::jws;
+use crate::members::{MemberSink, Members};
 
 /// Signs `payload` and returns the compact token.
 #[pyfunction]
@@ -255,7 +256,76 @@ fn validation(
     Ok(v)
 }
 
-/// Verifies and decodes a token: segments, header, signature, then claims.
+/// The arguments of `decode` and `decode_complete`, as PyJWT names them.
+struct DecodeArgs<'a, 'py> {
+    key: Option<&'a Bound<'py, PyAny>>,
+    algorithms: Option<&'a Bound<'py, PyAny>>,
+    options: Option<&'a Bound<'py, PyDict>>,
+    audience: Option<&'a Bound<'py, PyAny>>,
+    issuer: Option<&'a Bound<'py, PyAny>>,
+    subject: Option<String>,
+    leeway: f64,
+    now: f64,
+}
+
+/// Verifies a token whose header is already decoded (as a dict or as plain
+/// members), then decodes and checks its payload: PyJWT's order.
+fn verify_then_payload<'py>(
+    py: Python<'py>,
+    segments: &jws::Segments<'_>,
+    header: &impl Members,
+    sink: &mut PySink<'py>,
+    args: DecodeArgs<'_, 'py>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let options = Options::read(args.options)?;
+    let verify_signature = options.verify_signature.unwrap_or(true);
+    if verify_signature {
+        let allowed = args
+            .algorithms
+            .filter(|a| !a.is_none())
+            .map(|a| names(a, "algorithms"))
+            .transpose()?
+            .filter(|a| !a.is_empty())
+            .ok_or_else(|| {
+                Error::decode(
+                    "It is required that you pass in a value for the \"algorithms\" argument when \
+                     calling decode().",
+                )
+            })?;
+        let alg = jws::check_header(header, &allowed)?;
+        let key = match args.key {
+            Some(key) => resolve(key, alg)?,
+            None => return Err(Error::key("A key is required to verify the signature").into()),
+        };
+        let (message, signature) = (segments.signing_input, segments.signature.as_slice());
+        if alg.is_asymmetric() {
+            py.detach(|| key.verify(alg, message, signature))?;
+        } else {
+            key.verify(alg, message, signature)?;
+        }
+    } else {
+        jws::check_common(header)?;
+    }
+    sink.start_document();
+    let payload = parse_object(&segments.payload, sink, "payload")?;
+    let rules = validation(
+        options,
+        verify_signature,
+        args.audience,
+        args.issuer,
+        args.subject,
+        args.leeway,
+        args.now,
+    )?;
+    let members = PayloadMembers {
+        registered: &sink.registered,
+        dict: &payload,
+    };
+    claims::validate(&members, &rules)?;
+    Ok(payload)
+}
+
+/// Verifies and decodes a token; returns its header, payload and signature.
 #[pyfunction]
 #[pyo3(signature = (jwt, key, algorithms, options, audience, issuer, subject, leeway, now))]
 #[allow(clippy::too_many_arguments)]
@@ -271,52 +341,20 @@ pub fn decode_complete<'py>(
     leeway: f64,
     now: f64,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let token = token_bytes(jwt)?;
-    let segments = jws::split(token)?;
+    let segments = jws::split(token_bytes(jwt)?)?;
     let mut sink = PySink::new(py);
     let header = parse_object(&segments.header, &mut sink, "header")?;
-    let options = Options::read(options)?;
-    let verify_signature = options.verify_signature.unwrap_or(true);
-
-    if verify_signature {
-        let allowed = algorithms
-            .filter(|a| !a.is_none())
-            .map(|a| names(a, "algorithms"))
-            .transpose()?
-            .filter(|a| !a.is_empty())
-            .ok_or_else(|| {
-                Error::decode(
-                    "It is required that you pass in a value for the \"algorithms\" argument when \
-                 calling decode().",
-                )
-            })?;
-        let alg = jws::check_header(&DictMembers(&header), &allowed)?;
-        let key = match key {
-            Some(key) => resolve(key, alg)?,
-            None => return Err(Error::key("A key is required to verify the signature").into()),
-        };
-        let (message, signature) = (segments.signing_input, segments.signature.as_slice());
-        if alg.is_asymmetric() {
-            py.detach(|| key.verify(alg, message, signature))?;
-        } else {
-            key.verify(alg, message, signature)?;
-        }
-    } else {
-        jws::check_common(&DictMembers(&header))?;
-    }
-
-    let payload = parse_object(&segments.payload, &mut sink, "payload")?;
-    let rules = validation(
+    let args = DecodeArgs {
+        key,
+        algorithms,
         options,
-        verify_signature,
         audience,
         issuer,
         subject,
         leeway,
         now,
-    )?;
-    claims::validate(&DictMembers(&payload), &rules)?;
-
+    };
+    let payload = verify_then_payload(py, &segments, &DictMembers(&header), &mut sink, args)?;
     let result = PyDict::new(py);
     result.set_item(pyo3::intern!(py, "header"), header)?;
     result.set_item(pyo3::intern!(py, "payload"), payload)?;
@@ -325,6 +363,38 @@ pub fn decode_complete<'py>(
         PyBytes::new(py, &segments.signature),
     )?;
     Ok(result)
+}
+
+/// Verifies and decodes a token; returns its payload only. The header is
+/// checked without being turned into Python objects.
+#[pyfunction]
+#[pyo3(signature = (jwt, key, algorithms, options, audience, issuer, subject, leeway, now))]
+#[allow(clippy::too_many_arguments)]
+pub fn decode<'py>(
+    py: Python<'py>,
+    jwt: &Bound<'py, PyAny>,
+    key: Option<&Bound<'py, PyAny>>,
+    algorithms: Option<&Bound<'py, PyAny>>,
+    options: Option<&Bound<'py, PyDict>>,
+    audience: Option<&Bound<'py, PyAny>>,
+    issuer: Option<&Bound<'py, PyAny>>,
+    subject: Option<String>,
+    leeway: f64,
+    now: f64,
+) -> PyResult<Bound<'py, PyDict>> {
+    let segments = jws::split(token_bytes(jwt)?)?;
+    let header = parse_object(&segments.header, &mut MemberSink, "header")?;
+    let args = DecodeArgs {
+        key,
+        algorithms,
+        options,
+        audience,
+        issuer,
+        subject,
+        leeway,
+        now,
+    };
+    verify_then_payload(py, &segments, &header, &mut PySink::new(py), args)
 }
 
 /// The header of a token, without verifying anything but its form.

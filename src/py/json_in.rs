@@ -7,8 +7,10 @@ use std::sync::{Mutex, MutexGuard};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyFloat, PyList, PyString};
 
+use super::members::member_of;
 use crate::error::Error;
 use crate::json::Sink;
+use crate::members::Member;
 
 /// Member names seen before, as interned Python strings: claim names repeat
 /// in every token, and an interned name is neither decoded nor hashed again.
@@ -45,12 +47,26 @@ pub struct PySink<'py> {
     /// Taken without waiting: a sink that finds the table busy (another
     /// thread mid-parse) simply does without it, so no thread ever blocks.
     names: Option<MutexGuard<'static, Option<Names>>>,
+    /// Objects open around the member being inserted (1: the document's own).
+    depth: usize,
+    /// The registered claims of the document, seen as they are inserted, so
+    /// the claim rules need no dict lookups afterwards.
+    pub registered: Registered,
 }
+
+/// The claim names whose rules live in the core (RFC 7519 section 4.1).
+pub const REGISTERED: [&str; 7] = ["exp", "nbf", "iat", "aud", "iss", "sub", "jti"];
+
+/// The registered claims of one document, by their index in [`REGISTERED`].
+#[derive(Default)]
+pub struct Registered(pub [Option<Member>; 7]);
 
 impl<'py> PySink<'py> {
     pub fn new(py: Python<'py>) -> PySink<'py> {
         PySink {
             py,
+            depth: 0,
+            registered: Registered::default(),
             names: match NAMES.try_lock() {
                 Ok(guard) => Some(guard),
                 // The table only ever holds complete entries: usable as it is.
@@ -58,6 +74,12 @@ impl<'py> PySink<'py> {
                 Err(std::sync::TryLockError::WouldBlock) => None,
             },
         }
+    }
+
+    /// Call before parsing each document with this sink.
+    pub fn start_document(&mut self) {
+        self.depth = 0;
+        self.registered = Registered::default();
     }
 
     fn name(&mut self, key: &str) -> Bound<'py, PyString> {
@@ -136,6 +158,7 @@ impl<'py> Sink for PySink<'py> {
     }
 
     fn object(&mut self) -> Result<Self::Object, Error> {
+        self.depth += 1;
         Ok(PyDict::new(self.py))
     }
 
@@ -145,6 +168,11 @@ impl<'py> Sink for PySink<'py> {
         key: &str,
         value: Self::Value,
     ) -> Result<bool, Error> {
+        if self.depth == 1 {
+            if let Some(i) = REGISTERED.iter().position(|claim| *claim == key) {
+                self.registered.0[i] = Some(member_of(&value, true));
+            }
+        }
         let before = object.len();
         let name = self.name(key);
         object.set_item(name, value).map_err(python_failed)?;
@@ -152,6 +180,7 @@ impl<'py> Sink for PySink<'py> {
     }
 
     fn end_object(&mut self, object: Self::Object) -> Result<Self::Value, Error> {
+        self.depth -= 1;
         Ok(object.into_any())
     }
 }

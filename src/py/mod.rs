@@ -29,6 +29,7 @@ fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<key::PyKey>()?;
     m.add_function(wrap_pyfunction!(key::coerce_key, m)?)?;
     m.add_function(wrap_pyfunction!(api::encode, m)?)?;
+    m.add_function(wrap_pyfunction!(api::decode, m)?)?;
     m.add_function(wrap_pyfunction!(api::decode_complete, m)?)?;
     m.add_function(wrap_pyfunction!(api::get_unverified_header, m)?)?;
     m.add_function(wrap_pyfunction!(api::time_claim_expired, m)?)?;

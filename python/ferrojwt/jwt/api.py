@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ferrojwt import _core
+from ferrojwt._core import Key
 
 from .exceptions import InvalidAlgorithmError
 from .jwk import PyJWK
@@ -99,18 +100,27 @@ def decode(
     now: float | datetime | None = None,
 ) -> dict[str, Any]:
     """Verify ``jwt`` and return its claims (see :func:`decode_complete`)."""
-    decoded = decode_complete(
+    # The common case (a Key or str/bytes key, a float or int leeway, a dict or
+    # no options) costs one type test each before the native call.
+    if type(key) is not Key:
+        if isinstance(key, PyJWK):
+            algorithms = _algorithms_for_jwk(key, algorithms, options)
+        key = native_key(key)
+    return _core.decode(
         jwt,
-        key,
+        key,  # type: ignore[arg-type]  # narrowed by native_key
         algorithms,
-        options,
-        audience=audience,
-        issuer=issuer,
-        subject=subject,
-        leeway=leeway,
-        now=now,
+        options if options is None or type(options) is dict else _options(options),  # type: ignore[arg-type]
+        audience,  # type: ignore[arg-type]  # the core takes any iterable of str
+        issuer,  # type: ignore[arg-type]
+        subject,
+        leeway if type(leeway) in _NUMBERS else _seconds(leeway, "leeway"),  # type: ignore[arg-type]
+        _time() if now is None else _timestamp(now),
     )
-    return decoded["payload"]
+
+
+_NUMBERS = (int, float)
+_time = time.time
 
 
 def get_unverified_header(jwt: str | bytes) -> dict[str, Any]:
