@@ -3,7 +3,7 @@
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyString};
+use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 
 use super::json_in::PySink;
 use super::json_out::Writer;
@@ -188,6 +188,49 @@ impl Options {
     }
 }
 
+/// The caller's allowed algorithms: a list or tuple is read in place (no
+/// copies on the hot path), any other iterable of str is collected.
+enum Allowed<'a, 'py> {
+    List(&'a Bound<'py, PyList>),
+    Tuple(&'a Bound<'py, PyTuple>),
+    Names(Vec<String>),
+}
+
+impl<'a, 'py> Allowed<'a, 'py> {
+    fn read(algorithms: &'a Bound<'py, PyAny>) -> PyResult<Allowed<'a, 'py>> {
+        if let Ok(list) = algorithms.cast::<PyList>() {
+            return Ok(Allowed::List(list));
+        }
+        if let Ok(tuple) = algorithms.cast::<PyTuple>() {
+            return Ok(Allowed::Tuple(tuple));
+        }
+        names(algorithms, "algorithms").map(Allowed::Names)
+    }
+
+    fn is_empty(&self) -> bool {
+        match self {
+            Allowed::List(list) => list.is_empty(),
+            Allowed::Tuple(tuple) => tuple.is_empty(),
+            Allowed::Names(names) => names.is_empty(),
+        }
+    }
+
+    /// Membership as Python's `in` sees it: items that are not str never match.
+    fn contains(&self, name: &str) -> bool {
+        let same = |item: Bound<'_, PyAny>| {
+            item.cast::<PyString>()
+                .ok()
+                .and_then(|text| text.to_str().ok().map(|text| text == name))
+                .unwrap_or(false)
+        };
+        match self {
+            Allowed::List(list) => list.iter().any(same),
+            Allowed::Tuple(tuple) => tuple.iter().any(same),
+            Allowed::Names(names) => names.iter().any(|n| n == name),
+        }
+    }
+}
+
 /// A list of names from any iterable of str (a bare str is refused: PyJWT
 /// would read it letter by letter).
 fn names(value: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<String>> {
@@ -280,19 +323,18 @@ fn verify_then_payload<'py>(
     let options = Options::read(args.options)?;
     let verify_signature = options.verify_signature.unwrap_or(true);
     if verify_signature {
-        let allowed = args
-            .algorithms
-            .filter(|a| !a.is_none())
-            .map(|a| names(a, "algorithms"))
-            .transpose()?
-            .filter(|a| !a.is_empty())
-            .ok_or_else(|| {
-                Error::decode(
-                    "It is required that you pass in a value for the \"algorithms\" argument when \
-                     calling decode().",
-                )
-            })?;
-        let alg = jws::check_header(header, &allowed)?;
+        let allowed = match args.algorithms.filter(|a| !a.is_none()) {
+            Some(algorithms) => Allowed::read(algorithms)?,
+            None => Allowed::Names(Vec::new()),
+        };
+        if allowed.is_empty() {
+            return Err(Error::decode(
+                "It is required that you pass in a value for the \"algorithms\" argument when \
+                 calling decode().",
+            )
+            .into());
+        }
+        let alg = jws::check_header(header, |name| allowed.contains(name))?;
         let key = match args.key {
             Some(key) => resolve(key, alg)?,
             None => return Err(Error::key("A key is required to verify the signature").into()),

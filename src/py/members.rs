@@ -67,6 +67,11 @@ pub fn member_of(value: &Bound<'_, PyAny>, open_lists: bool) -> Member {
         // by type rules on values the caller is encoding.
         return Member::Str(text.to_string_lossy().into_owned());
     }
+    if value.is_instance_of::<PyInt>() {
+        if let Ok(number) = value.extract::<i64>() {
+            return Member::Number(number as f64);
+        }
+    }
     if value.is_instance_of::<PyInt>() || value.is_instance_of::<PyFloat>() {
         if let Ok(number) = value.extract::<f64>() {
             return Member::Number(number);
