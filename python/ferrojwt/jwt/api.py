@@ -79,8 +79,8 @@ def decode_complete(
         native_key(key),
         algorithms,
         _options(options),
-        audience,  # type: ignore[arg-type]  # the core takes any iterable of str
-        issuer,  # type: ignore[arg-type]
+        audience,
+        issuer,
         subject,
         _seconds(leeway, "leeway"),
         time.time() if now is None else _timestamp(now),
@@ -108,11 +108,11 @@ def decode(
         key = native_key(key)
     return _core.decode(
         jwt,
-        key,  # type: ignore[arg-type]  # narrowed by native_key
+        key,
         algorithms,
         options if options is None or type(options) is dict else _options(options),  # type: ignore[arg-type]
-        audience,  # type: ignore[arg-type]  # the core takes any iterable of str
-        issuer,  # type: ignore[arg-type]
+        audience,
+        issuer,
         subject,
         leeway if type(leeway) in _NUMBERS else _seconds(leeway, "leeway"),  # type: ignore[arg-type]
         _time() if now is None else _timestamp(now),
