@@ -81,9 +81,9 @@ $(STAMP)-zig: $(STAMP)-deps
 	@touch $@
 
 # One abi3 wheel for CPython >= 3.10 on manylinux2014, linked with zig; then
-# tests/test_wheel.py installs it into a fresh virtualenv and runs the suite there
-# (this outer pytest needs no Django: it must work before `make develop`).
-wheel: $(STAMP)-zig
+# tests/test_wheel.py installs it into a fresh virtualenv and runs the whole suite
+# there, e2e included (that outer pytest needs no Django: no `make develop` first).
+wheel: $(STAMP)-zig system-deps
 	rm -f dist/ferrojwt-*.whl
 	$(PY) -m maturin build --release --zig --compatibility manylinux2014 -o dist
 	FERROJWT_WHEEL="$$(ls dist/ferrojwt-*.whl)" $(PY) -m pytest tests/test_wheel.py -q -s \
