@@ -339,18 +339,18 @@ def cross_check(
             )
         except Exception as exc:
             problems.append(Problem(producer.name, f"{algorithm} encode raised {exc!r}"))
-    for producer, token in tokens.items():
+    for made_by, token in tokens.items():
         for consumer in libs:
             key = consumer.verifying_key(keys)
             try:
                 decoded = consumer.module.decode(token, key, algorithms=[algorithm])
             except Exception as exc:
-                text = f"{algorithm}: {consumer.name} refused {producer}'s token: {exc!r}"
-                problems.append(Problem(_blame(producer, consumer.name), text))
+                text = f"{algorithm}: {consumer.name} refused {made_by}'s token: {exc!r}"
+                problems.append(Problem(_blame(made_by, consumer.name), text))
                 continue
             if decoded != claims:
-                text = f"{algorithm}: {consumer.name} read {producer}'s claims as {decoded!r}"
-                problems.append(Problem(_blame(producer, consumer.name), text))
+                text = f"{algorithm}: {consumer.name} read {made_by}'s claims as {decoded!r}"
+                problems.append(Problem(_blame(made_by, consumer.name), text))
             try:
                 consumer.module.decode(tampered(token), key, algorithms=[algorithm])
             except Exception:

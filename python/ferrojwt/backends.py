@@ -152,11 +152,15 @@ class TokenBackend:
 
     def encode(self, payload: dict[str, Any]) -> str:
         """Sign ``payload`` (plus ``aud``/``iss`` when configured) into a compact JWT."""
-        claims = dict(payload)
-        if self.audience is not None:
-            claims["aud"] = self.audience
-        if self.issuer is not None:
-            claims["iss"] = self.issuer
+        if self.audience is None and self.issuer is None:
+            # Nothing to add: the native encoder reads the dict and never changes it.
+            claims = payload
+        else:
+            claims = dict(payload)
+            if self.audience is not None:
+                claims["aud"] = self.audience
+            if self.issuer is not None:
+                claims["iss"] = self.issuer
         return _core.encode(
             claims, self.prepared_signing_key, self.algorithm, None, self.json_encoder, True
         )
@@ -179,7 +183,7 @@ class TokenBackend:
                 token,
                 self.get_verifying_key(token),
                 self._algorithms,
-                self._options[bool(verify)],
+                self._options[True if verify else False],
                 self._audience,
                 self._issuer,
                 None,

@@ -9,6 +9,7 @@ Unlike simplejwt, the object is read lazily and reloaded in place on Django's
 from __future__ import annotations
 
 from datetime import timedelta
+from itertools import count
 from typing import Any
 
 from django.conf import settings
@@ -113,12 +114,23 @@ def _check_user_settings(user_settings: dict[str, Any]) -> dict[str, Any]:
     return user_settings
 
 
+#: Source of ``APISettings._version`` numbers, unique across all instances.
+_versions = count(1)
+
+
 class APISettings(_DRFAPISettings):
     """DRF's settings object, reading ``settings.SIMPLE_JWT`` lazily.
 
     Passing ``user_settings`` pins them (as DRF does); without it the values come
     from ``settings.SIMPLE_JWT`` on first access after each :meth:`reload`.
+
+    ``_version`` changes (to a number never used before) whenever an attribute is set
+    or deleted: on :meth:`reload`, when a setting is first read and cached, and when
+    a test patches a setting directly. Values derived from the settings can be
+    cached against it: while it stays the same, no setting has changed.
     """
+
+    _version: int
 
     def __init__(
         self,
@@ -132,6 +144,18 @@ class APISettings(_DRFAPISettings):
         self._pinned: dict[str, Any] | None = (
             None if user_settings is None else _check_user_settings(user_settings)
         )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        super().__setattr__(name, value)
+        self.__dict__["_version"] = next(_versions)
+
+    def __delattr__(self, name: str) -> None:
+        super().__delattr__(name)
+        self.__dict__["_version"] = next(_versions)
+
+    def reload(self) -> None:
+        super().reload()
+        self.__dict__["_version"] = next(_versions)
 
     @property
     def user_settings(self) -> dict[str, Any]:  # type: ignore[override]

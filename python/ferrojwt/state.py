@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 __all__ = ["get_token_backend", "token_backend"]
 
 _lock = threading.Lock()
-_cached: tuple[tuple[Any, ...], TokenBackend] | None = None
+#: (settings version, settings key, backend) of the last backend handed out.
+_cached: tuple[int | None, tuple[Any, ...], TokenBackend] | None = None
 
 
 def _settings_key() -> tuple[Any, ...]:
@@ -40,18 +41,26 @@ def _settings_key() -> tuple[Any, ...]:
 def get_token_backend() -> TokenBackend:
     """The backend for the current settings (cached while they stay the same)."""
     global _cached
-    key = _settings_key()
+    # Read the version before the values: a change made after this point gives
+    # the settings a new version, so the pair stored below can only be too old.
+    # (A stand-in settings object without a version is compared value by value.)
+    version = getattr(api_settings, "_version", None)
     cached = _cached
-    if cached is not None and cached[0] == key:
-        return cached[1]
+    if cached is not None and version is not None and cached[0] == version:
+        return cached[2]
+    key = _settings_key()
+    if cached is not None and cached[1] == key:
+        _cached = (version, key, cached[2])
+        return cached[2]
     from .backends import TokenBackend
 
     with _lock:
         cached = _cached
-        if cached is not None and cached[0] == key:
-            return cached[1]
-        backend = TokenBackend(*key)
-        _cached = (key, backend)
+        if cached is not None and cached[1] == key:
+            backend = cached[2]
+        else:
+            backend = TokenBackend(*key)
+        _cached = (version, key, backend)
         return backend
 
 

@@ -13,9 +13,9 @@ subclass may still set them as plain class attributes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime, timedelta
-from os import urandom
+import os
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.apps import apps
@@ -63,16 +63,122 @@ AuthUser = TypeVar("AuthUser", AbstractBaseUser, TokenUser)
 BLACKLIST_APP = "ferrojwt.token_blacklist"
 
 
+_installed_memo: tuple[object, bool] | None = None
+
+
 def blacklist_installed() -> bool:
-    """Whether ``ferrojwt.token_blacklist`` is in ``INSTALLED_APPS`` (checked per call)."""
-    return apps.is_installed(BLACKLIST_APP)
+    """Whether ``ferrojwt.token_blacklist`` is in ``INSTALLED_APPS`` (checked per call).
+
+    The answer is remembered per app registry state: ``override_settings(INSTALLED_APPS=...)``
+    gives the registry a new ``app_configs`` mapping, which is the memo's key.
+    """
+    global _installed_memo
+    configs = apps.app_configs
+    memo = _installed_memo
+    if memo is not None and memo[0] is configs:
+        return memo[1]
+    installed = apps.is_installed(BLACKLIST_APP)
+    if apps.ready:
+        # The memo holds the mapping itself, so its identity cannot be reused.
+        _installed_memo = (configs, installed)
+    return installed
+
+
+# -- random token ids ----------------------------------------------------------
+#
+# ``uuid4().hex`` costs an ``os.urandom`` system call and a UUID object per token.
+# Ids are taken instead from a batch: one ``urandom`` call fills _JTI_BATCH ids, the
+# version and variant bits of every id are set with two ``bytes.translate`` passes,
+# and the batch is hex-encoded and split into ids in C. An iterator hands each id
+# out once, so threads never share one; a forked child drops its parent's batch.
+
+_JTI_BATCH = 256
+_SET_VERSION_4 = bytes((b & 0x0F) | 0x40 for b in range(256))
+_SET_VARIANT_RFC4122 = bytes((b & 0x3F) | 0x80 for b in range(256))
+_jti_ids: Iterator[str] = iter(())
+
+
+def _new_jti_batch() -> str:
+    """Start a new batch of ids and return its first one."""
+    global _jti_ids
+    raw = bytearray(os.urandom(16 * _JTI_BATCH))
+    raw[6::16] = raw[6::16].translate(_SET_VERSION_4)
+    raw[8::16] = raw[8::16].translate(_SET_VARIANT_RFC4122)
+    ids = iter(raw.hex(" ", 16).split(" "))
+    _jti_ids = ids
+    return next(ids)
+
+
+def _forget_jti_batch() -> None:
+    global _jti_ids
+    _jti_ids = iter(())
+
+
+os.register_at_fork(after_in_child=_forget_jti_batch)
 
 
 def _uuid4_hex() -> str:
-    """``uuid4().hex`` (a random version-4 UUID as 32 hex digits), without the UUID object."""
-    n = int.from_bytes(urandom(16), "big")
-    n = (n & ~(0xF000 << 64) & ~(0xC000 << 48)) | (0x4000 << 64) | (0x8000 << 48)
-    return f"{n:032x}"
+    """``uuid4().hex``: a random version-4 UUID (from ``os.urandom``) as 32 hex digits."""
+    return next(_jti_ids, None) or _new_jti_batch()
+
+
+# -- time ------------------------------------------------------------------------
+
+_UTC = timezone.utc
+_EPOCH = datetime(1970, 1, 1, tzinfo=_UTC)
+_NAIVE_EPOCH = datetime(1970, 1, 1)
+#: Epoch seconds well inside the range of ``datetime`` (years 2 to 9998): within
+#: these bounds ``from_time + lifetime`` cannot overflow, so it need not be built.
+_SAFE_MIN, _SAFE_MAX = -62_100_000_000, 253_370_000_000
+
+_TimeParts = tuple[datetime | None, int, int, bool]
+_NO_TIME_PARTS: _TimeParts = (None, 0, 0, False)
+
+
+def _time_parts(when: datetime) -> _TimeParts:
+    """``(when, whole seconds since the epoch, microseconds, linear)`` of ``when``.
+
+    A naive ``when`` is UTC. ``linear`` says that adding a timedelta to ``when`` moves
+    it by exactly that many seconds (naive or UTC; a zone with DST may not).
+    """
+    tz = when.tzinfo
+    since = when - (_NAIVE_EPOCH if tz is None else _EPOCH)
+    return when, since.days * 86400 + since.seconds, since.microseconds, tz is None or tz is _UTC
+
+
+#: ``{lifetime: (whole seconds, microseconds)}`` of the lifetimes seen (a handful).
+_lifetime_parts: dict[timedelta, tuple[int, int]] = {}
+
+
+def _parts_of_lifetime(lifetime: timedelta) -> tuple[int, int]:
+    parts = (lifetime.days * 86400 + lifetime.seconds, lifetime.microseconds)
+    if len(_lifetime_parts) >= 64:
+        _lifetime_parts.clear()
+    _lifetime_parts[lifetime] = parts
+    return parts
+
+
+def _epoch_after(parts: _TimeParts, when: datetime, lifetime: timedelta) -> int:
+    """``datetime_to_epoch(when + lifetime)``, given ``parts = _time_parts(when)``.
+
+    Integer arithmetic where it is exact (a plain timedelta added to a naive or UTC
+    time, far from the ends of the datetime range); the datetime sum otherwise, which
+    raises as simplejwt does when it overflows.
+    """
+    if parts[3] and type(lifetime) is timedelta:
+        span = _lifetime_parts.get(lifetime) or _parts_of_lifetime(lifetime)
+        seconds = parts[1] + span[0] + (parts[2] + span[1] >= 1_000_000)
+        if _SAFE_MIN < seconds < _SAFE_MAX:
+            return seconds
+    return datetime_to_epoch(when + lifetime)
+
+
+#: Marks a decode that did not check ``exp`` (no claim value is this object).
+_UNCHECKED: Any = object()
+
+#: ``TokenBackend.decode``: a backend that keeps it takes a float ``now`` and checks
+#: ``exp`` with its leeway while decoding.
+_NATIVE_DECODE = TokenBackend.decode
 
 
 class _Setting:
@@ -88,10 +194,20 @@ class _Setting:
 class _NoCopyClaims:
     """``RefreshToken.no_copy_claims``, built from the current claim-name settings."""
 
+    def __init__(self) -> None:
+        self._memo: tuple[object, tuple[str, ...]] = (None, ())
+
     def __get__(self, obj: object, owner: type | None = None) -> tuple[str, ...]:
+        settings = api_settings
+        version = getattr(settings, "_version", None)
+        memo = self._memo
+        if version is not None and memo[0] == version:
+            return memo[1]
         # The configured and the standard "jti" are both kept out: a third-party
         # token may carry a namespaced id as well as the registered one.
-        return (api_settings.TOKEN_TYPE_CLAIM, "exp", api_settings.JTI_CLAIM, "jti", "iat")
+        claims = (settings.TOKEN_TYPE_CLAIM, "exp", settings.JTI_CLAIM, "jti", "iat")
+        self._memo = (version, claims)
+        return claims
 
 
 class _BlacklistOnly:
@@ -128,35 +244,59 @@ class Token:
     lifetime: timedelta | None = None
     _token_backend: TokenBackend | None = None
 
+    #: The clock reading behind the last claim set from a datetime (see _time_parts).
+    _time_memo: _TimeParts = _NO_TIME_PARTS
+    #: ``(clock reading, its epoch seconds, exp)`` of a native decode: ``exp`` is the
+    #: ``payload["exp"]`` object the core found unexpired (with the backend's leeway)
+    #: at that time, or _UNCHECKED when the decode did not verify.
+    _decoded_at: tuple[datetime, float, Any] | None = None
+
     def __init__(self, token: Any = None, verify: bool = True) -> None:
-        if self.token_type is None or self.lifetime is None:
+        lifetime = self.lifetime
+        if self.token_type is None or lifetime is None:
             raise TokenError(_("Cannot create token with no type or lifetime"))
 
         self.token = token
-        self.current_time = aware_utcnow()
+        self.current_time = now = aware_utcnow()
 
         if token is not None:
             backend = self.get_token_backend()
             try:
-                if type(backend).decode is TokenBackend.decode:
+                if type(backend).decode is _NATIVE_DECODE:
                     # One clock reading for decoding and for verify().
-                    self._current_epoch = epoch_seconds(self.current_time)
-                    self.payload: dict[str, Any] = backend.decode(
-                        token, verify, now=self._current_epoch
+                    epoch = now.timestamp() if now.tzinfo is not None else epoch_seconds(now)
+                    payload: dict[str, Any] = backend.decode(token, verify, now=epoch)
+                    # When verifying, the core checked "exp" at this time as it decoded.
+                    self._decoded_at = (
+                        now,
+                        epoch,
+                        payload.get("exp", _UNCHECKED) if verify else _UNCHECKED,
                     )
                 else:
-                    self.payload = backend.decode(token, verify=verify)
+                    payload = backend.decode(token, verify=verify)
             except TokenBackendExpiredToken as e:
                 raise ExpiredTokenError(_("Token is expired")) from e
             except TokenBackendError as e:
                 raise TokenError(_("Token is invalid")) from e
-            if verify:
+            self.payload = payload
+            if verify and not self._verify_would_pass(payload):
                 self.verify()
         else:
-            self.payload = {api_settings.TOKEN_TYPE_CLAIM: self.token_type}
-            self.set_exp(from_time=self.current_time, lifetime=self.lifetime)
-            self.set_iat(at_time=self.current_time)
-            self.set_jti()
+            payload = self.payload = {api_settings.TOKEN_TYPE_CLAIM: self.token_type}
+            cls = type(self)
+            if cls.set_exp is _SET_EXP and cls.set_iat is _SET_IAT:
+                # Token's own set_exp() and set_iat(), inlined (same claims, same order);
+                # a subclass that overrides either gets its methods called.
+                parts = self._time_memo = _time_parts(now)
+                payload["exp"] = _epoch_after(parts, now, lifetime)
+                payload["iat"] = parts[1]
+            else:
+                self.set_exp(from_time=now, lifetime=lifetime)
+                self.set_iat(at_time=now)
+            if cls.set_jti is _SET_JTI:
+                self.payload[api_settings.JTI_CLAIM] = next(_jti_ids, None) or _new_jti_batch()
+            else:
+                self.set_jti()
 
     # -- mapping access to the claims ----------------------------------------
 
@@ -184,14 +324,40 @@ class Token:
 
     # -- checks (extension points) -------------------------------------------
 
+    def _verify_would_pass(self, payload: dict[str, Any]) -> bool:
+        """True when Token's own verify() is certain to pass on a just-decoded payload.
+
+        Only a shortcut: False means "call verify()", which then raises or not. It is
+        True only when verify(), check_exp() and verify_token_type() are Token's own,
+        the native decode checked ``exp`` at ``current_time``, and the id and type
+        claims verify() looks at are there and right.
+        """
+        cls = type(self)
+        if not (
+            cls.verify is _VERIFY
+            and cls.check_exp is _CHECK_EXP
+            and cls.verify_token_type is _VERIFY_TOKEN_TYPE
+        ):
+            return False
+        decoded = self._decoded_at
+        if decoded is None or decoded[2] is _UNCHECKED or decoded[0] is not self.current_time:
+            return False
+        settings = api_settings
+        jti_claim = settings.JTI_CLAIM
+        if jti_claim is not None and jti_claim not in payload:
+            return False
+        type_claim = settings.TOKEN_TYPE_CLAIM
+        return type_claim is None or payload.get(type_claim, _UNCHECKED) == self.token_type
+
     def verify(self) -> None:
         """Checks beyond decoding: expiry, id and type. Override to add your own."""
         # "exp" is optional in RFC 7519; authorization tokens must carry one.
         self.check_exp()
-        jti_claim = api_settings.JTI_CLAIM
+        settings = api_settings
+        jti_claim = settings.JTI_CLAIM
         if jti_claim is not None and jti_claim not in self.payload:
             raise TokenError(_("Token has no id"))
-        if api_settings.TOKEN_TYPE_CLAIM is not None:
+        if settings.TOKEN_TYPE_CLAIM is not None:
             self.verify_token_type()
 
     def verify_token_type(self) -> None:
@@ -215,6 +381,15 @@ class Token:
             value = self.payload[claim]
         except KeyError as e:
             raise TokenError(format_lazy(_("Token has no '{}' claim"), claim)) from e
+        decoded = self._decoded_at
+        if (
+            decoded is not None
+            and decoded[2] is value
+            and decoded[0] is current_time
+            and claim == "exp"
+        ):
+            # This very value was found unexpired at this very time by the decode.
+            return
         backend = self.get_token_backend()
         leeway = (
             backend._leeway_seconds
@@ -229,11 +404,10 @@ class Token:
         if expired:
             raise TokenError(format_lazy(_("Token '{}' claim has expired"), claim))
 
-    _current_epoch: float | None = None
-
     def _epoch_of(self, when: datetime) -> float:
-        if when is self.current_time and self._current_epoch is not None:
-            return self._current_epoch
+        decoded = self._decoded_at
+        if decoded is not None and decoded[0] is when:
+            return decoded[1]
         return epoch_seconds(when)
 
     # -- claim setters -------------------------------------------------------
@@ -253,14 +427,19 @@ class Token:
             from_time = self.current_time
         if lifetime is None:
             lifetime = self.lifetime
-        assert lifetime is not None
-        self.payload[claim] = datetime_to_epoch(from_time + lifetime)
+        parts = self._time_memo
+        if parts[0] is not from_time:
+            parts = self._time_memo = _time_parts(from_time)
+        self.payload[claim] = _epoch_after(parts, from_time, lifetime)  # type: ignore[arg-type]
 
     def set_iat(self, claim: str = "iat", at_time: datetime | None = None) -> None:
         """Set the issued-at ``claim`` (default: now)."""
         if at_time is None:
             at_time = self.current_time
-        self.payload[claim] = datetime_to_epoch(at_time)
+        parts = self._time_memo
+        if parts[0] is not at_time:
+            parts = self._time_memo = _time_parts(at_time)
+        self.payload[claim] = parts[1]
 
     def outstand(self) -> Any:
         """Record this token as outstanding; plain tokens are not recorded."""
@@ -269,29 +448,41 @@ class Token:
     @classmethod
     def for_user(cls: type[T], user: AuthUser) -> T:
         """A new token for ``user``, carrying its id (and password fingerprint if enabled)."""
-        if hasattr(user, "is_active") and not user.is_active:
+        if not getattr(user, "is_active", True):
             logger.warning(
                 "Issuing a token for user %s, who is inactive; check the user's status "
                 "before calling for_user() if this is not intended.",
                 getattr(user, "pk", None),
             )
-        user_id = str(getattr(user, api_settings.USER_ID_FIELD))
+        settings = api_settings
+        user_id = str(getattr(user, settings.USER_ID_FIELD))
         token = cls()
-        token[api_settings.USER_ID_CLAIM] = user_id
-        if api_settings.CHECK_REVOKE_TOKEN:
-            token[api_settings.REVOKE_TOKEN_CLAIM] = get_md5_hash_password(user.password)
+        token[settings.USER_ID_CLAIM] = user_id
+        if settings.CHECK_REVOKE_TOKEN:
+            token[settings.REVOKE_TOKEN_CLAIM] = get_md5_hash_password(user.password)
         return token
 
     # -- backend -------------------------------------------------------------
 
     @property
     def token_backend(self) -> TokenBackend:
-        if self._token_backend is None:
-            self._token_backend = get_token_backend()
-        return self._token_backend
+        backend = self._token_backend
+        if backend is None:
+            backend = self._token_backend = get_token_backend()
+        return backend
 
     def get_token_backend(self) -> TokenBackend:
         return self.token_backend
+
+
+#: Token's own claim setters, which __init__ inlines unless a subclass overrides them,
+#: and its own checks, which __init__ skips when they are certain to pass.
+_SET_EXP = Token.set_exp
+_SET_IAT = Token.set_iat
+_SET_JTI = Token.set_jti
+_VERIFY = Token.verify
+_CHECK_EXP = Token.check_exp
+_VERIFY_TOKEN_TYPE = Token.verify_token_type
 
 
 class BlacklistMixin(Generic[T]):
@@ -405,7 +596,13 @@ class RefreshToken(BlacklistMixin["RefreshToken"], Token):
         issued together expires relative to the same instant.
         """
         access = self.access_token_class()
-        access.set_exp(from_time=self.current_time)
+        parts = self._time_memo
+        if parts[0] is self.current_time and getattr(type(access), "set_exp", None) is _SET_EXP:
+            # Token.set_exp(from_time=self.current_time), inlined; the clock reading's
+            # conversion to epoch seconds is this token's.
+            access.payload["exp"] = _epoch_after(parts, parts[0], access.lifetime)
+        else:
+            access.set_exp(from_time=self.current_time)
         skip = self.no_copy_claims
         for claim, value in self.payload.items():
             if claim not in skip:

@@ -36,15 +36,32 @@ def get_md5_hash_password(password: str) -> str:
 
 def make_utc(dt: datetime) -> datetime:
     """Attach UTC to a naive datetime when ``USE_TZ`` is on; return it unchanged otherwise."""
-    if settings.USE_TZ and dt.tzinfo is None:
+    if _use_tz() and dt.tzinfo is None:
         return dt.replace(tzinfo=timezone.utc)
     return dt
 
 
+#: Django's own cache of settings already read (``LazySettings`` keeps each value in its
+#: instance ``__dict__`` and drops it whenever that setting, or the whole settings object
+#: under ``override_settings``, changes). Reading it directly skips ``LazyObject``'s
+#: Python-level attribute hook; a setting not cached there is read the normal way.
+_settings_cache: dict[str, Any] = vars(settings)
+_UTC = timezone.utc
+_MISSING: Any = object()
+
+
+def _use_tz() -> bool:
+    use_tz = _settings_cache.get("USE_TZ", _MISSING)
+    return settings.USE_TZ if use_tz is _MISSING else use_tz
+
+
 def aware_utcnow() -> datetime:
     """The current time in UTC: aware with ``USE_TZ``, naive (but UTC) without."""
-    now = datetime.now(tz=timezone.utc)
-    return now if settings.USE_TZ else now.replace(tzinfo=None)
+    now = datetime.now(_UTC)
+    use_tz = _settings_cache.get("USE_TZ", _MISSING)
+    if use_tz is _MISSING:
+        use_tz = settings.USE_TZ
+    return now if use_tz else now.replace(tzinfo=None)
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -61,7 +78,7 @@ def datetime_to_epoch(dt: datetime) -> int:
 def datetime_from_epoch(ts: float) -> datetime:
     """The UTC datetime of ``ts``, naive when ``USE_TZ`` is off (like :func:`aware_utcnow`)."""
     dt = datetime.fromtimestamp(ts, tz=timezone.utc)
-    return dt if settings.USE_TZ else dt.replace(tzinfo=None)
+    return dt if _use_tz() else dt.replace(tzinfo=None)
 
 
 def epoch_seconds(dt: datetime) -> float:

@@ -1,0 +1,387 @@
+"""Behaviour the speed-ups in ``ferrojwt.tokens`` must keep (each pinned against simplejwt).
+
+Claim times come from integer arithmetic instead of building datetimes, token ids from
+a batch of random bytes instead of one ``uuid4()`` each, ``exp`` is not compared twice
+after the native decode checked it, and Token's own claim setters are inlined by
+``__init__``. None of that may be visible: the claims, the overridable methods and the
+settings/time hooks behave as before.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta, timezone
+from typing import Any
+from unittest import mock
+from zoneinfo import ZoneInfo
+
+import pytest
+from dateutil.relativedelta import relativedelta
+from django.test import override_settings
+from ferrojwt import tokens
+from ferrojwt.exceptions import TokenError
+from ferrojwt.settings import api_settings
+from ferrojwt.state import get_token_backend
+from ferrojwt.tokens import AccessToken, RefreshToken, SlidingToken, Token
+from ferrojwt.utils import aware_utcnow
+from freezegun import freeze_time
+from rest_framework_simplejwt.utils import datetime_to_epoch as reference_epoch
+from testproject.testing import jwt_settings
+
+UTC = timezone.utc
+NOW = datetime(2030, 1, 1, tzinfo=UTC)
+PARIS = ZoneInfo("Europe/Paris")
+
+
+class _Lifetime(timedelta):
+    """A timedelta subclass: arithmetic on it is not assumed to be plain."""
+
+
+# (clock reading, lifetime): exp must be simplejwt's datetime_to_epoch(now + lifetime)
+CLOCK_CASES: list[tuple[datetime, Any]] = [
+    (datetime(2030, 1, 1, 12, 0, 0, 999_999, tzinfo=UTC), timedelta(microseconds=1)),
+    (
+        datetime(2030, 1, 1, 12, 0, 0, 600_000, tzinfo=UTC),
+        timedelta(seconds=5, microseconds=400_000),
+    ),
+    (
+        datetime(2030, 1, 1, 12, 0, 0, 600_000, tzinfo=UTC),
+        timedelta(seconds=5, microseconds=399_999),
+    ),
+    (datetime(2030, 1, 1, 12, 0, 0, 1, tzinfo=UTC), timedelta(seconds=-1)),
+    (datetime(2030, 1, 1, 12, 0, 0, 0, tzinfo=UTC), timedelta(microseconds=-1)),
+    (datetime(1960, 6, 1, 0, 0, 0, 250_000, tzinfo=UTC), timedelta(days=3, microseconds=800_000)),
+    (datetime(2030, 1, 1, 12, 0, 0, 999_999), timedelta(hours=1, microseconds=1)),  # naive
+    (datetime(2030, 3, 30, 12, 0, 0, 500_000, tzinfo=PARIS), timedelta(days=1)),  # DST
+    (datetime(2030, 1, 1, 12, 0, 0, tzinfo=timezone(timedelta(hours=5))), timedelta(hours=2)),
+    (datetime(2030, 1, 31, 12, 0, 0, 500_000, tzinfo=UTC), relativedelta(months=1)),
+    (datetime(2030, 1, 1, 12, 0, 0, 999_999, tzinfo=UTC), _Lifetime(microseconds=1)),
+    (datetime(9999, 12, 30, tzinfo=UTC), timedelta(hours=23, minutes=59)),
+]
+
+
+def _token_class(lifetime: Any) -> type[AccessToken]:
+    class Timed(AccessToken):
+        pass
+
+    Timed.lifetime = lifetime  # type: ignore[assignment]
+    return Timed
+
+
+@pytest.mark.parametrize(("now", "lifetime"), CLOCK_CASES)
+def test_claim_times_are_simplejwts(now: datetime, lifetime: Any) -> None:
+    with mock.patch.object(tokens, "aware_utcnow", return_value=now):
+        token = _token_class(lifetime)()
+    assert token.current_time is now
+    assert token["exp"] == reference_epoch(now + lifetime)
+    assert token["iat"] == reference_epoch(now)
+    assert type(token["exp"]) is int and type(token["iat"]) is int
+    assert list(token.payload) == ["token_type", "exp", "iat", "jti"]
+
+
+@pytest.mark.parametrize(
+    ("now", "lifetime"),
+    [
+        (datetime(9999, 12, 31, tzinfo=UTC), timedelta(days=1)),
+        (datetime(1, 1, 2, tzinfo=UTC), timedelta(days=-2)),
+        (datetime(9999, 12, 31, 12, tzinfo=timezone(timedelta(hours=-11))), timedelta(hours=12)),
+    ],
+)
+def test_claim_time_overflow_raises_like_simplejwt(now: datetime, lifetime: timedelta) -> None:
+    with pytest.raises(OverflowError) as expected:
+        reference_epoch(now + lifetime)
+    with (
+        mock.patch.object(tokens, "aware_utcnow", return_value=now),
+        pytest.raises(OverflowError) as got,
+    ):
+        _token_class(lifetime)()
+    assert str(got.value) == str(expected.value)
+
+
+@pytest.mark.parametrize(("when", "lifetime"), CLOCK_CASES[:-1])
+def test_set_exp_and_set_iat_from_other_times(when: datetime, lifetime: Any) -> None:
+    with freeze_time(NOW):
+        token = AccessToken()
+    token.set_exp("other_exp", from_time=when, lifetime=lifetime)
+    token.set_iat("other_iat", at_time=when)
+    assert token["other_exp"] == reference_epoch(when + lifetime)
+    assert token["other_iat"] == reference_epoch(when)
+    # Back to the token's own clock reading: nothing is remembered from the other time.
+    token.set_exp("again")
+    assert token["again"] == reference_epoch(NOW + timedelta(minutes=5))
+
+
+def test_setters_follow_a_reassigned_current_time() -> None:
+    with freeze_time(NOW):
+        token = AccessToken()
+    later = NOW + timedelta(days=2, microseconds=700_000)
+    token.current_time = later
+    token.set_exp()
+    token.set_iat()
+    assert token["exp"] == reference_epoch(later + timedelta(minutes=5))
+    assert token["iat"] == reference_epoch(later)
+
+
+@freeze_time(NOW)
+def test_refresh_pair_expiry_counts_from_the_refresh_tokens_creation() -> None:
+    with mock.patch.object(
+        tokens, "aware_utcnow", side_effect=[NOW, NOW + timedelta(seconds=30, microseconds=999_999)]
+    ):
+        refresh = RefreshToken()
+        access = refresh.access_token
+    assert access.current_time == NOW + timedelta(seconds=30, microseconds=999_999)
+    assert access["iat"] == reference_epoch(access.current_time)
+    assert access["exp"] == reference_epoch(NOW + timedelta(minutes=5))
+    assert refresh["exp"] == reference_epoch(NOW + timedelta(days=1))
+
+
+# -- overridable setters ------------------------------------------------------
+
+
+def _recording_token(*overridden: str) -> tuple[type[AccessToken], list[tuple[Any, ...]]]:
+    calls: list[tuple[Any, ...]] = []
+
+    def set_exp(
+        self: Token, claim: str = "exp", from_time: Any = None, lifetime: Any = None
+    ) -> None:
+        calls.append(("set_exp", claim, from_time is self.current_time, lifetime))
+        Token.set_exp(self, claim, from_time, lifetime)
+
+    def set_iat(self: Token, claim: str = "iat", at_time: Any = None) -> None:
+        calls.append(("set_iat", claim, at_time is self.current_time))
+        Token.set_iat(self, claim, at_time)
+
+    def set_jti(self: Token) -> None:
+        calls.append(("set_jti",))
+        self.payload[api_settings.JTI_CLAIM] = "custom-id"
+
+    methods = {"set_exp": set_exp, "set_iat": set_iat, "set_jti": set_jti}
+    cls = type("Recording", (AccessToken,), {name: methods[name] for name in overridden})
+    return cls, calls
+
+
+@pytest.mark.parametrize(
+    "overridden",
+    [("set_exp",), ("set_iat",), ("set_jti",), ("set_exp", "set_iat", "set_jti")],
+)
+@freeze_time(NOW)
+def test_init_calls_overridden_setters(overridden: tuple[str, ...]) -> None:
+    cls, calls = _recording_token(*overridden)
+    token = cls()
+    expected = {
+        "set_exp": ("set_exp", "exp", True, timedelta(minutes=5)),
+        "set_iat": ("set_iat", "iat", True),
+        "set_jti": ("set_jti",),
+    }
+    assert calls == [
+        expected[name] for name in ("set_exp", "set_iat", "set_jti") if name in overridden
+    ]
+    assert list(token.payload) == ["token_type", "exp", "iat", "jti"]
+    assert token["exp"] == reference_epoch(NOW) + 300
+    assert token["iat"] == reference_epoch(NOW)
+    assert (token["jti"] == "custom-id") == ("set_jti" in overridden)
+
+
+@freeze_time(NOW)
+def test_patched_setters_on_token_are_called() -> None:
+    with (
+        mock.patch.object(Token, "set_jti", autospec=True) as set_jti,
+        mock.patch.object(Token, "set_iat", autospec=True) as set_iat,
+    ):
+        token = AccessToken()
+    set_jti.assert_called_once_with(token)
+    set_iat.assert_called_once_with(token, at_time=token.current_time)
+    assert "jti" not in token.payload and "iat" not in token.payload
+    assert token["exp"] == reference_epoch(NOW) + 300
+
+
+@freeze_time(NOW)
+def test_sliding_token_refresh_exp_uses_the_same_clock_reading() -> None:
+    token = SlidingToken()
+    assert token["exp"] == reference_epoch(NOW) + 300
+    assert token["refresh_exp"] == reference_epoch(NOW + timedelta(days=1))
+
+
+# -- exp after the native decode ------------------------------------------------
+
+
+@freeze_time(NOW)
+def test_verify_rechecks_an_exp_changed_after_decoding() -> None:
+    token = AccessToken(str(AccessToken()))
+    token.verify()  # unchanged: fine
+    token.payload["exp"] = reference_epoch(NOW) - 1
+    with pytest.raises(TokenError) as info:
+        token.verify()
+    assert info.value.args[0] == "Token 'exp' claim has expired"
+    del token.payload["exp"]
+    with pytest.raises(TokenError) as info:
+        token.verify()
+    assert info.value.args[0] == "Token has no 'exp' claim"
+
+
+@freeze_time(NOW)
+def test_check_exp_at_another_time_is_compared() -> None:
+    token = AccessToken(str(AccessToken()))
+    token.check_exp(current_time=NOW + timedelta(seconds=299))
+    with pytest.raises(TokenError, match=r"^Token 'exp' claim has expired$"):
+        token.check_exp(current_time=NOW + timedelta(seconds=300))
+    token.current_time = NOW + timedelta(seconds=301)
+    with pytest.raises(TokenError, match=r"^Token 'exp' claim has expired$"):
+        token.check_exp()
+    with pytest.raises(TokenError, match=r"^Token has no 'refresh_exp' claim$"):
+        token.check_exp("refresh_exp")
+
+
+@freeze_time(NOW)
+def test_unverified_token_checks_exp_itself() -> None:
+    raw = str(AccessToken())
+    with freeze_time(NOW + timedelta(minutes=10)):
+        token = AccessToken(raw, verify=False)
+        with pytest.raises(TokenError, match=r"^Token 'exp' claim has expired$"):
+            token.verify()
+
+
+# -- token ids -------------------------------------------------------------------
+
+
+def test_jti_values_are_uuid4_hex_and_unique() -> None:
+    ids = [tokens._uuid4_hex() for _ in range(3 * tokens._JTI_BATCH + 7)]
+    assert len(set(ids)) == len(ids)
+    for jti in ids:
+        parsed = uuid.UUID(hex=jti)
+        assert (parsed.version, parsed.variant, parsed.hex) == (4, uuid.RFC_4122, jti)
+    assert len({AccessToken()["jti"] for _ in range(50)}) == 50
+
+
+def test_threads_never_share_an_id() -> None:
+    per_thread = 2 * tokens._JTI_BATCH + 3
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        batches = list(
+            pool.map(lambda _: [tokens._uuid4_hex() for _ in range(per_thread)], range(8))
+        )
+    ids = [jti for batch in batches for jti in batch]
+    assert len(ids) == 8 * per_thread
+    assert len(set(ids)) == len(ids)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_forked_child_does_not_reuse_the_parents_ids() -> None:
+    tokens._uuid4_hex()  # the parent holds a batch with ids left
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child
+        try:
+            os.write(write_end, tokens._uuid4_hex().encode())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    child_id = os.read(read_end, 64).decode()
+    os.close(read_end)
+    os.waitpid(pid, 0)
+    parent_ids = {tokens._uuid4_hex() for _ in range(tokens._JTI_BATCH)}
+    assert len(child_id) == 32
+    assert child_id not in parent_ids
+
+
+# -- settings and time hooks -----------------------------------------------------
+
+
+def test_settings_version_changes_on_every_change(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen = [api_settings._version]
+    monkeypatch.setattr(api_settings, "JTI_CLAIM", "id")
+    seen.append(api_settings._version)
+    monkeypatch.undo()
+    seen.append(api_settings._version)
+    api_settings.reload()
+    seen.append(api_settings._version)
+    assert len(set(seen)) == len(seen)
+
+
+def test_derived_values_follow_direct_patching(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert RefreshToken.no_copy_claims == ("token_type", "exp", "jti", "jti", "iat")
+    backend = get_token_backend()
+    monkeypatch.setattr(api_settings, "JTI_CLAIM", "id")
+    monkeypatch.setattr(api_settings, "ACCESS_TOKEN_LIFETIME", timedelta(seconds=7))
+    monkeypatch.setattr(api_settings, "SIGNING_KEY", "s" * 40)
+    assert RefreshToken.no_copy_claims == ("token_type", "exp", "id", "jti", "iat")
+    assert get_token_backend() is not backend
+    assert get_token_backend().signing_key == "s" * 40
+    with freeze_time(NOW):
+        token = AccessToken()
+    assert token["exp"] == reference_epoch(NOW) + 7
+    assert "id" in token.payload and "jti" not in token.payload
+    monkeypatch.undo()
+    assert RefreshToken.no_copy_claims == ("token_type", "exp", "jti", "jti", "iat")
+    assert get_token_backend().signing_key == backend.signing_key
+
+
+def test_derived_values_follow_override_settings() -> None:
+    with jwt_settings(JTI_CLAIM="id", TOKEN_TYPE_CLAIM="typ"):
+        assert RefreshToken.no_copy_claims == ("typ", "exp", "id", "jti", "iat")
+    assert RefreshToken.no_copy_claims == ("token_type", "exp", "jti", "jti", "iat")
+
+
+def test_aware_utcnow_follows_use_tz_however_it_is_changed(settings: Any) -> None:
+    assert aware_utcnow().tzinfo is UTC
+    settings.USE_TZ = False  # pytest-django: a direct assignment, no override_settings
+    assert aware_utcnow().tzinfo is None
+    with freeze_time(NOW):
+        token = AccessToken()
+    assert token.current_time == NOW.replace(tzinfo=None)
+    assert token["iat"] == reference_epoch(NOW)
+    settings.USE_TZ = True
+    assert aware_utcnow().tzinfo is UTC
+    with override_settings(USE_TZ=False):
+        assert aware_utcnow().tzinfo is None
+    assert aware_utcnow().tzinfo is UTC
+
+
+@pytest.mark.parametrize(
+    "values",
+    [{}, {"AUDIENCE": "aud-1"}, {"ISSUER": "iss-1"}, {"AUDIENCE": ["a", "b"], "ISSUER": "i"}],
+)
+@freeze_time(NOW)
+def test_encoding_leaves_the_payload_untouched(values: dict[str, Any]) -> None:
+    with jwt_settings(**values):
+        token = AccessToken()
+        before = dict(token.payload)
+        raw = str(token)
+        assert token.payload == before and list(token.payload) == list(before)
+        decoded = AccessToken(raw).payload
+    extra = {"aud": values["AUDIENCE"]} if "AUDIENCE" in values else {}
+    if "ISSUER" in values:
+        extra["iss"] = values["ISSUER"]
+    assert decoded == {**before, **extra}
+
+
+@pytest.mark.parametrize("method", ["verify", "check_exp", "verify_token_type"])
+@freeze_time(NOW)
+def test_patched_checks_are_called_when_decoding(method: str) -> None:
+    raw = str(AccessToken())
+    with mock.patch.object(Token, method, autospec=True) as patched:
+        token = AccessToken(raw)
+    patched.assert_called_once_with(token)
+    with mock.patch.object(Token, method, autospec=True) as patched:
+        AccessToken(raw, verify=False)
+    patched.assert_not_called()
+
+
+@pytest.mark.parametrize(
+    ("claims", "message"),
+    [
+        ({"exp": None}, "Token has no 'exp' claim"),
+        ({"jti": None}, "Token has no id"),
+        ({"token_type": None}, "Token has no type"),
+        ({"token_type": "refresh"}, "Token has wrong type"),
+    ],
+)
+@freeze_time(NOW)
+def test_decoded_claims_are_still_verified(claims: dict[str, Any], message: str) -> None:
+    base = {"token_type": "access", "exp": reference_epoch(NOW) + 60, "jti": "j" * 32}
+    base.update(claims)
+    raw = get_token_backend().encode({k: v for k, v in base.items() if v is not None})
+    with pytest.raises(TokenError) as info:
+        AccessToken(raw)
+    assert info.value.args[0] == message
