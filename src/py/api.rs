@@ -5,6 +5,7 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 
+use super::cpu::clear_upper_state;
 use super::json_in::PySink;
 use super::json_out::Writer;
 use super::key::resolve;
@@ -31,6 +32,7 @@ pub fn encode<'py>(
     json_encoder: Option<Bound<'py, PyAny>>,
     sort_headers: bool,
 ) -> PyResult<String> {
+    clear_upper_state();
     let Ok(payload) = payload.cast::<PyDict>() else {
         return Err(PyTypeError::new_err(
             "Expecting a dict object, as JWT only supports JSON objects as payloads.",
@@ -383,6 +385,7 @@ pub fn decode_complete<'py>(
     leeway: f64,
     now: f64,
 ) -> PyResult<Bound<'py, PyDict>> {
+    clear_upper_state();
     let segments = jws::split(token_bytes(jwt)?)?;
     let mut sink = PySink::new(py);
     let header = parse_object(&segments.header, &mut sink, "header")?;
@@ -424,6 +427,7 @@ pub fn decode<'py>(
     leeway: f64,
     now: f64,
 ) -> PyResult<Bound<'py, PyDict>> {
+    clear_upper_state();
     let segments = jws::split(token_bytes(jwt)?)?;
     let header = parse_object(&segments.header, &mut MemberSink, "header")?;
     let args = DecodeArgs {
@@ -445,6 +449,7 @@ pub fn get_unverified_header<'py>(
     py: Python<'py>,
     jwt: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyDict>> {
+    clear_upper_state();
     let segments = jws::split(token_bytes(jwt)?)?;
     let header = parse_object(&segments.header, &mut PySink::new(py), "header")?;
     jws::check_common(&DictMembers(&header))?;

@@ -3,6 +3,7 @@
 //! exceptions of `ferrojwt.jwt.exceptions` (in `errors`, and only there).
 
 mod api;
+mod cpu;
 mod errors;
 mod json_in;
 mod json_out;
