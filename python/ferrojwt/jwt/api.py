@@ -40,19 +40,16 @@ def encode(
     With a :class:`PyJWK` and ``algorithm=None`` the key's algorithm is used.
     ``datetime`` values of ``exp``, ``iat`` and ``nbf`` become NumericDates.
     """
-    if algorithm is None and isinstance(key, PyJWK):
-        algorithm = key.algorithm_name
-    native = native_key(key)
-    if native is None:
-        raise TypeError("Expected a key to sign with, got None")
-    return _core.encode(
-        payload,
-        native,
-        algorithm,
-        headers,
-        json_encoder,
-        sort_headers,
-    )
+    native: Key | str | bytes | None
+    if type(key) is Key:
+        native = key
+    else:
+        if algorithm is None and isinstance(key, PyJWK):
+            algorithm = key.algorithm_name
+        native = native_key(key)
+        if native is None:
+            raise TypeError("Expected a key to sign with, got None")
+    return _core.encode(payload, native, algorithm, headers, json_encoder, sort_headers)
 
 
 def decode_complete(
