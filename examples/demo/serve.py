@@ -11,7 +11,9 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import stat
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -68,8 +70,19 @@ def dev(port: int) -> None:
     os.execve(sys.executable, [sys.executable, "-m", "gunicorn", "-c", conf, "demo.wsgi"], env)
 
 
+def shared_run_dir() -> Path:
+    """Where files read by servers running as other users live (PostgreSQL's data, the
+    static files nginx's workers serve): .run/ when every parent directory lets others
+    in, else a directory under the system's temporary directory (a checkout in /root)."""
+    parents = [RUN_DIR.parent, *RUN_DIR.parent.parents]
+    if all(os.stat(p).st_mode & stat.S_IXOTH for p in parents):
+        return RUN_DIR
+    return Path(tempfile.gettempdir()) / f"ferrojwt-demo-{os.getuid()}"
+
+
 def prod(port: int, pg_port: int) -> None:
-    postgres = Postgres(RUN_DIR / "postgres", port=pg_port).start()
+    shared = shared_run_dir()
+    postgres = Postgres(shared / "postgres", port=pg_port).start()
     gunicorn: Gunicorn | None = None
     nginx: Nginx | None = None
     try:
@@ -78,7 +91,7 @@ def prod(port: int, pg_port: int) -> None:
             DATABASE_URL=postgres.url,
             DJANGO_SECRET_KEY=os.environ.get("DJANGO_SECRET_KEY")
             or secret_file(RUN_DIR / "secret_key"),
-            DJANGO_STATIC_ROOT=str(RUN_DIR / "static"),
+            DJANGO_STATIC_ROOT=str(shared / "static"),
             JWT_ALGORITHM="RS256",
             JWT_PRIVATE_KEY_FILE=str(keys / "jwt_private.pem"),
             JWT_PUBLIC_KEY_FILE=str(keys / "jwt_public.pem"),
@@ -86,9 +99,7 @@ def prod(port: int, pg_port: int) -> None:
         manage({**env, "JWT_ALGORITHM": "HS256"}, "generate_jwt_keys", "--dir", str(keys))
         prepare(env, collectstatic=True)
         gunicorn = Gunicorn(env, workers=0).start()  # 0: gunicorn.conf.py's CPU-based count
-        nginx = Nginx(
-            RUN_DIR / "nginx", f"127.0.0.1:{gunicorn.port}", RUN_DIR / "static", port=port
-        )
+        nginx = Nginx(shared / "nginx", f"127.0.0.1:{gunicorn.port}", shared / "static", port=port)
         nginx.start()
         banner(
             f"http://127.0.0.1:{port}",
