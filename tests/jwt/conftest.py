@@ -13,9 +13,7 @@ def _pair(private: Any) -> KeyPair:
     return KeyPair(private=private, public=private.public_key())
 
 
-@pytest.fixture(scope="session")
-def keypairs() -> dict[str, KeyPair]:
-    """RSA-2048, P-256, P-384, P-521 and Ed25519 key pairs."""
+def _fresh_keypairs() -> dict[str, KeyPair]:
     return {
         "RSA": _pair(rsa.generate_private_key(public_exponent=65537, key_size=2048)),
         "P-256": _pair(ec.generate_private_key(ec.SECP256R1())),
@@ -23,18 +21,18 @@ def keypairs() -> dict[str, KeyPair]:
         "P-521": _pair(ec.generate_private_key(ec.SECP521R1())),
         "Ed25519": _pair(ed25519.Ed25519PrivateKey.generate()),
     }
+
+
+@pytest.fixture(scope="session")
+def keypairs() -> dict[str, KeyPair]:
+    """RSA-2048, P-256, P-384, P-521 and Ed25519 key pairs."""
+    return _fresh_keypairs()
 
 
 @pytest.fixture(scope="session")
 def other_keypairs() -> dict[str, KeyPair]:
     """A second, unrelated pair per family: a valid key that is not the signer's."""
-    return {
-        "RSA": _pair(rsa.generate_private_key(public_exponent=65537, key_size=2048)),
-        "P-256": _pair(ec.generate_private_key(ec.SECP256R1())),
-        "P-384": _pair(ec.generate_private_key(ec.SECP384R1())),
-        "P-521": _pair(ec.generate_private_key(ec.SECP521R1())),
-        "Ed25519": _pair(ed25519.Ed25519PrivateKey.generate()),
-    }
+    return _fresh_keypairs()
 
 
 @pytest.fixture(scope="session")
