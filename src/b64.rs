@@ -11,10 +11,16 @@ pub fn encode_into(data: &[u8], out: &mut String) {
     base64_simd::URL_SAFE_NO_PAD.encode_append(data, out);
 }
 
-/// Decodes base64url text. Padding, whitespace, the `+/` alphabet and
-/// non-canonical trailing bits are all refused (SIMD where the CPU has it).
+/// Decodes base64url text (SIMD where the CPU has it). Whitespace, the `+/`
+/// alphabet and non-canonical trailing bits are refused. Correct `=`
+/// padding is accepted, as PyJWT accepts it: some issuers (AWS load
+/// balancers) pad their tokens.
 pub fn decode(text: &[u8]) -> Option<Vec<u8>> {
-    base64_simd::URL_SAFE_NO_PAD.decode_to_vec(text).ok()
+    let unpadded = match text {
+        [rest @ .., b'=', b'='] | [rest @ .., b'='] if text.len().is_multiple_of(4) => rest,
+        _ => text,
+    };
+    base64_simd::URL_SAFE_NO_PAD.decode_to_vec(unpadded).ok()
 }
 
 #[cfg(test)]
@@ -34,9 +40,14 @@ mod tests {
     #[test]
     fn strict_alphabet() {
         assert_eq!(encode(b"\xfb\xff"), "-_8");
+        assert_eq!(decode(b"Zm8=").unwrap(), b"fo");
+        assert_eq!(decode(b"Zg==").unwrap(), b"f");
         for bad in [
             &b"+/8"[..],
             b"Zm9v=",
+            b"Zg=",
+            b"Zg===",
+            b"Z===",
             b"Zm 9v",
             b"Zm9vY",
             b"Zm9=",

@@ -65,9 +65,9 @@ impl Validation {
     }
 }
 
-/// A NumericDate claim as PyJWT's `int(value)` reads it: finite numbers
-/// only (no numeric strings, no booleans, no NaN or infinities, which
-/// `int()` refuses), truncated toward zero.
+/// A NumericDate claim, read as PyJWT's `int(value)` does but stricter:
+/// numbers only (`int()` would also take numeric strings and booleans), and
+/// finite ones (`int()` refuses NaN and the infinities), truncated toward zero.
 pub fn numeric_date(value: &Member) -> Option<f64> {
     match value {
         Member::Number(n) if n.is_finite() => Some(n.trunc()),

@@ -37,8 +37,6 @@ pub enum Error {
     InvalidToken(Msg),
     /// A caller passed an argument of the wrong type. -> TypeError
     Type(Msg),
-    /// A caller passed an argument of the wrong value. -> ValueError
-    Value(Msg),
     /// An algorithm ferrojwt does not implement, asked for on encode. -> NotImplementedError
     NotImplemented(&'static str),
 }
@@ -62,7 +60,6 @@ impl Error {
             Error::InvalidKey(_) => "InvalidKeyError",
             Error::InvalidToken(_) => "InvalidTokenError",
             Error::Type(_) => "TypeError",
-            Error::Value(_) => "ValueError",
             Error::NotImplemented(_) => "NotImplementedError",
         }
     }
@@ -82,7 +79,7 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Decode(m) | Error::InvalidKey(m) | Error::InvalidToken(m) => f.write_str(m),
-            Error::Type(m) | Error::Value(m) => f.write_str(m),
+            Error::Type(m) => f.write_str(m),
             Error::InvalidSignature => f.write_str("Signature verification failed"),
             Error::Expired => f.write_str("Signature has expired"),
             Error::Immature(m)

@@ -55,9 +55,9 @@ pub fn check_kid(kid: &Member) -> Result<(), Error> {
 
 /// Checks a decoded header and returns the algorithm to verify with.
 ///
-/// `allowed` comes from the caller, never from the token: the token's `alg`
-/// must be one of those names, and then one ferrojwt implements (`none`
-/// never is). ferrojwt understands no critical extension, so any `crit`
+/// `is_allowed` comes from the caller, never from the token: the token's
+/// `alg` must pass it, and then be one ferrojwt implements (`none` never
+/// is). ferrojwt understands no critical extension, so any `crit`
 /// header is refused (RFC 7515 section 4.1.11).
 pub fn check_header(
     header: &impl Members,
@@ -65,6 +65,7 @@ pub fn check_header(
 ) -> Result<Algorithm, Error> {
     check_common(header)?;
     match header.member("alg") {
+        Member::Absent => Err(Error::InvalidAlgorithm("Algorithm not specified")),
         Member::Str(name) if is_allowed(&name) => Algorithm::from_name(&name),
         _ => Err(Error::InvalidAlgorithm(
             "The specified alg value is not allowed",
@@ -147,12 +148,15 @@ mod tests {
             check_header(&header(Member::Str("HS256".into())), allowed),
             Ok(Algorithm::HS256)
         );
+        assert_eq!(
+            check_header(&header(Member::Absent), allowed),
+            Err(Error::InvalidAlgorithm("Algorithm not specified"))
+        );
         for alg in [
             Member::Str("none".into()),
             Member::Str("RS256".into()),
             Member::Str("hs256".into()),
             Member::Null,
-            Member::Absent,
             Member::Number(1.0),
         ] {
             assert_eq!(

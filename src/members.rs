@@ -78,8 +78,16 @@ impl crate::json::Sink for MemberSink {
         Ok(Member::Number(value as f64))
     }
     fn big_int(&mut self, digits: &str) -> Result<Member, crate::error::Error> {
-        let negative = digits.starts_with('-');
-        Ok(Member::Number(if negative { f64::MIN } else { f64::MAX }))
+        // As the Python view reads it: the float value, or the largest finite
+        // one when the integer is beyond any float.
+        let value = digits.parse::<f64>().unwrap_or(0.0);
+        Ok(Member::Number(if value.is_finite() {
+            value
+        } else if value > 0.0 {
+            f64::MAX
+        } else {
+            f64::MIN
+        }))
     }
     fn float(&mut self, value: f64) -> Result<Member, crate::error::Error> {
         Ok(Member::Number(value))

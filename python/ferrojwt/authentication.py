@@ -92,7 +92,7 @@ class JWTAuthentication(authentication.BaseAuthentication):
     def get_header(self, request: Request) -> bytes | None:
         """The raw header carrying the token (``AUTH_HEADER_NAME``), as bytes."""
         # DRF's Request proxies META to the Django request; read it there directly.
-        header = getattr(request, "_request", request).META.get(api_settings.AUTH_HEADER_NAME)
+        header = request.META.get(api_settings.AUTH_HEADER_NAME)
         if isinstance(header, str):
             # The Django test client passes str headers.
             header = header.encode(HTTP_HEADER_ENCODING)

@@ -9,7 +9,6 @@ Unlike simplejwt, the object is read lazily and reloaded in place on Django's
 from __future__ import annotations
 
 from datetime import timedelta
-from itertools import count
 from typing import Any
 
 from django.conf import settings
@@ -114,23 +113,20 @@ def _check_user_settings(user_settings: dict[str, Any]) -> dict[str, Any]:
     return user_settings
 
 
-#: Source of ``APISettings._version`` numbers, unique across all instances.
-_versions = count(1)
-
-
 class APISettings(_DRFAPISettings):
     """DRF's settings object, reading ``settings.SIMPLE_JWT`` lazily.
 
     Passing ``user_settings`` pins them (as DRF does); without it the values come
     from ``settings.SIMPLE_JWT`` on first access after each :meth:`reload`.
 
-    ``_version`` changes (to a number never used before) whenever an attribute is set
+    ``_version`` changes (to a new ``object()``, equal to no other, even across a
+    reload of this module) whenever an attribute is set
     or deleted: on :meth:`reload`, when a setting is first read and cached, and when
     a test patches a setting directly. Values derived from the settings can be
     cached against it: while it stays the same, no setting has changed.
     """
 
-    _version: int
+    _version: object
 
     def __init__(
         self,
@@ -147,15 +143,15 @@ class APISettings(_DRFAPISettings):
 
     def __setattr__(self, name: str, value: Any) -> None:
         super().__setattr__(name, value)
-        self.__dict__["_version"] = next(_versions)
+        self.__dict__["_version"] = object()
 
     def __delattr__(self, name: str) -> None:
         super().__delattr__(name)
-        self.__dict__["_version"] = next(_versions)
+        self.__dict__["_version"] = object()
 
     def reload(self) -> None:
         super().reload()
-        self.__dict__["_version"] = next(_versions)
+        self.__dict__["_version"] = object()
 
     @property
     def user_settings(self) -> dict[str, Any]:  # type: ignore[override]

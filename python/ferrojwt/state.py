@@ -39,8 +39,15 @@ def _settings_key() -> tuple[Any, ...]:
 
 
 def get_token_backend() -> TokenBackend:
-    """The backend for the current settings (cached while they stay the same)."""
+    """The backend for the current settings (cached while they stay the same).
+
+    A backend assigned to (or patched over) ``ferrojwt.state.token_backend`` wins,
+    as simplejwt reads that module attribute for every token.
+    """
     global _cached
+    assigned = globals().get("token_backend")
+    if assigned is not None:
+        return assigned  # type: ignore[no-any-return]
     # Read the version before the values: a change made after this point gives
     # the settings a new version, so the pair stored below can only be too old.
     # (A stand-in settings object without a version is compared value by value.)

@@ -14,7 +14,7 @@ subclass may still set them as plain class attributes.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -86,40 +86,17 @@ def blacklist_installed() -> bool:
 
 # -- random token ids ----------------------------------------------------------
 #
-# ``uuid4().hex`` costs an ``os.urandom`` system call and a UUID object per token.
-# Ids are taken instead from a batch: one ``urandom`` call fills _JTI_BATCH ids, the
-# version and variant bits of every id are set with two ``bytes.translate`` passes,
-# and the batch is hex-encoded and split into ids in C. An iterator hands each id
-# out once, so threads never share one; a forked child drops its parent's batch.
-
-_JTI_BATCH = 256
-_SET_VERSION_4 = bytes((b & 0x0F) | 0x40 for b in range(256))
-_SET_VARIANT_RFC4122 = bytes((b & 0x3F) | 0x80 for b in range(256))
-_jti_ids: Iterator[str] = iter(())
-
-
-def _new_jti_batch() -> str:
-    """Start a new batch of ids and return its first one."""
-    global _jti_ids
-    raw = bytearray(os.urandom(16 * _JTI_BATCH))
-    raw[6::16] = raw[6::16].translate(_SET_VERSION_4)
-    raw[8::16] = raw[8::16].translate(_SET_VARIANT_RFC4122)
-    ids = iter(raw.hex(" ", 16).split(" "))
-    _jti_ids = ids
-    return next(ids)
-
-
-def _forget_jti_batch() -> None:
-    global _jti_ids
-    _jti_ids = iter(())
-
-
-os.register_at_fork(after_in_child=_forget_jti_batch)
+# ``uuid4().hex`` without the UUID object: 16 bytes from ``os.urandom`` for every
+# token, with the version and variant bits set. Nothing is kept between calls, so
+# no process (forked by os.fork or by a C-level fork, as uWSGI does) can hand out
+# an id another one has.
 
 
 def _uuid4_hex() -> str:
     """``uuid4().hex``: a random version-4 UUID (from ``os.urandom``) as 32 hex digits."""
-    return next(_jti_ids, None) or _new_jti_batch()
+    n = int.from_bytes(os.urandom(16), "big")
+    n = (n & ~(0xF000 << 64) & ~(0xC000 << 48)) | (0x4000 << 64) | (0x8000 << 48)
+    return f"{n:032x}"
 
 
 # -- time ------------------------------------------------------------------------
@@ -294,7 +271,7 @@ class Token:
                 self.set_exp(from_time=now, lifetime=lifetime)
                 self.set_iat(at_time=now)
             if cls.set_jti is _SET_JTI:
-                self.payload[api_settings.JTI_CLAIM] = next(_jti_ids, None) or _new_jti_batch()
+                self.payload[api_settings.JTI_CLAIM] = _uuid4_hex()
             else:
                 self.set_jti()
 

@@ -1,8 +1,10 @@
 //! A strict JSON parser (RFC 8259) that hands every value to a [`Sink`].
 //!
-//! It differs from Python's `json.loads` only where JOSE asks for strictness:
-//! duplicate member names are refused (RFC 7515 section 5.2), strings must be
-//! well-formed Unicode (no lone surrogates), nesting is bounded. It accepts
+//! It differs from Python's `json.loads` where JOSE asks for strictness or a
+//! token's size calls for bounds: duplicate member names are refused (RFC 7515
+//! section 5.2), strings must be well-formed Unicode (no lone surrogates),
+//! the text must be UTF-8 (no BOM, no UTF-16/32 detection), nesting is
+//! bounded, and so is an integer's length (as Python bounds it). It accepts
 //! `NaN`, `Infinity` and `-Infinity` as Python does, since Python's encoder
 //! writes them.
 
@@ -281,12 +283,6 @@ impl<'a, S: Sink> Parser<'a, '_, S> {
         if int_len > 1 && self.bytes[int_start] == b'0' {
             return Err(Fail::Syntax("leading zero".into(), int_start));
         }
-        if int_len > MAX_INT_DIGITS {
-            return Err(Fail::Syntax(
-                format!("integer longer than {MAX_INT_DIGITS} digits").into(),
-                int_start,
-            ));
-        }
         let mut is_float = false;
         if self.peek() == Some(b'.') {
             self.pos += 1;
@@ -304,6 +300,12 @@ impl<'a, S: Sink> Parser<'a, '_, S> {
                 return self.fail("expected a digit in the exponent");
             }
             is_float = true;
+        }
+        if !is_float && int_len > MAX_INT_DIGITS {
+            return Err(Fail::Syntax(
+                format!("integer longer than {MAX_INT_DIGITS} digits").into(),
+                int_start,
+            ));
         }
         let text = self.slice(start, self.pos);
         if is_float {

@@ -16,13 +16,29 @@ pub struct HmacKey {
     hs512: OnceLock<Hmac<Sha512>>,
 }
 
-/// Text an HMAC secret must not look like: it is an asymmetric key or a
-/// certificate, and a verifier handed one is being confused on purpose.
-fn looks_asymmetric(secret: &[u8]) -> bool {
+/// What an HMAC secret must not be: an asymmetric key or certificate (PEM,
+/// SSH, DER) or a JWK. A public key used as an HMAC secret is the classic
+/// algorithm-confusion forgery; the caller is refused, as PyJWT refuses.
+fn refusal(secret: &[u8]) -> Option<&'static str> {
     const SSH_PREFIXES: [&[u8]; 4] = [b"ssh-rsa", b"ssh-ed25519", b"ssh-dss", b"ecdsa-sha2-"];
-    let trimmed = secret.trim_ascii_start();
-    secret.windows(11).any(|w| w == b"-----BEGIN ")
+    let trimmed = secret
+        .strip_prefix("\u{feff}".as_bytes())
+        .unwrap_or(secret)
+        .trim_ascii_start();
+    if secret.windows(11).any(|w| w == b"-----BEGIN ")
         || SSH_PREFIXES.iter().any(|p| trimmed.starts_with(p))
+    {
+        return Some(
+            "The key is an asymmetric key (PEM or SSH text) and cannot be used as an HMAC secret",
+        );
+    }
+    if trimmed.starts_with(b"{") {
+        return Some("The key looks like a JWK and cannot be used directly as an HMAC secret");
+    }
+    if super::Key::from_der(secret).is_ok() {
+        return Some("The key is a DER-encoded asymmetric key and cannot be an HMAC secret");
+    }
+    None
 }
 
 fn keyed<M: Mac + hmac::digest::KeyInit>(secret: &[u8]) -> M {
@@ -35,11 +51,8 @@ impl HmacKey {
         if secret.is_empty() {
             return Err(Error::key("HMAC key must not be empty."));
         }
-        if looks_asymmetric(secret) {
-            return Err(Error::key(
-                "The key is an asymmetric key (PEM or SSH text) and cannot be used as an \
-                 HMAC secret",
-            ));
+        if let Some(why) = refusal(secret) {
+            return Err(Error::key(why));
         }
         Ok(HmacKey {
             secret: secret.to_vec(),

@@ -234,10 +234,11 @@ impl Key {
         }
     }
 
-    /// The public half (the key itself for HMAC secrets and public keys).
+    /// The public half of an asymmetric key (itself when already public).
+    /// An HMAC secret has none.
     pub fn public_key(&self) -> Result<Key, Error> {
         match self {
-            Key::Hmac(k) => Ok(Key::Hmac(k.clone())),
+            Key::Hmac(_) => Err(Error::key("An HMAC secret has no public half")),
             Key::Rsa(k) => RsaKey::from_public_pkcs1(&k.public_der).map(Key::Rsa),
             Key::Ec(k) => {
                 let parsed = ParsedPublicKey::new(verify_alg(k.curve), &k.point)

@@ -37,6 +37,13 @@ fn every_algorithm_signs_and_verifies_and_rejects_tampering() {
         let key = key_for(alg);
         let signature = key.sign(alg, b"header.payload").unwrap();
         key.verify(alg, b"header.payload", &signature).unwrap();
+        if !alg.is_asymmetric() {
+            assert_eq!(
+                key.public_key().err(),
+                Some(Error::key("An HMAC secret has no public half"))
+            );
+            continue;
+        }
         let public = key.public_key().unwrap();
         public.verify(alg, b"header.payload", &signature).unwrap();
         assert_eq!(
@@ -106,6 +113,36 @@ fn pem_text_is_not_an_hmac_secret() {
             "{err}"
         );
     }
+}
+
+/// A public JWK's JSON text as an HMAC secret would let anyone who has the
+/// public key forge HS256 tokens for a verifier that also allows HS256.
+#[test]
+fn jwk_text_and_der_keys_are_not_hmac_secrets() {
+    let rsa = rsa_key();
+    let jwk = format!(
+        "{{{}}}",
+        rsa.public_jwk()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| format!("\"{k}\":\"{v}\""))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    for secret in [jwk.as_str(), "  {\"kty\":\"oct\"}", "\u{feff}{}"] {
+        let err = Key::hmac(secret.as_bytes()).err().unwrap();
+        assert_eq!(
+            err,
+            Error::key("The key looks like a JWK and cannot be used directly as an HMAC secret")
+        );
+    }
+    let pkcs8 = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).unwrap();
+    let err = Key::hmac(pkcs8.as_ref()).err().unwrap();
+    assert_eq!(
+        err,
+        Error::key("The key is a DER-encoded asymmetric key and cannot be an HMAC secret")
+    );
+    assert!(Key::hmac(b"an ordinary secret, { braces } inside are fine").is_ok());
 }
 
 #[test]

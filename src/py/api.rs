@@ -104,7 +104,7 @@ fn header_json<'py>(
             jws::check_kid(&member_of(&kid, false))?;
         }
         if let Some(b64) = headers.get_item("b64")? {
-            if !b64.is_truthy()? {
+            if b64.is(pyo3::types::PyBool::new(py, false)) {
                 return Err(Error::NotImplemented(
                     "Unencoded payloads (b64: false, RFC 7797) are not supported",
                 )
@@ -294,8 +294,12 @@ fn validation(
     if let Some(require) = options.require {
         v.require = require;
     }
-    v.audience = expected(audience, "audience")?;
-    v.issuer = expected(issuer, "issuer")?;
+    if v.verify_aud {
+        v.audience = expected(audience, "audience")?;
+    }
+    if v.verify_iss {
+        v.issuer = expected(issuer, "issuer")?;
+    }
     v.subject = subject;
     v.leeway = leeway;
     Ok(v)
@@ -350,7 +354,7 @@ fn verify_then_payload<'py>(
     } else {
         jws::check_common(header)?;
     }
-    sink.start_document();
+    sink.start_document(verify_signature);
     let payload = parse_object(&segments.payload, sink, "payload")?;
     let rules = validation(
         options,
@@ -387,7 +391,7 @@ pub fn decode_complete<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     clear_upper_state();
     let segments = jws::split(token_bytes(jwt)?)?;
-    let mut sink = PySink::new(py);
+    let mut sink = PySink::new(py, false);
     let header = parse_object(&segments.header, &mut sink, "header")?;
     let args = DecodeArgs {
         key,
@@ -440,7 +444,7 @@ pub fn decode<'py>(
         leeway,
         now,
     };
-    verify_then_payload(py, &segments, &header, &mut PySink::new(py), args)
+    verify_then_payload(py, &segments, &header, &mut PySink::new(py, false), args)
 }
 
 /// The header of a token, without verifying anything but its form.
@@ -451,7 +455,7 @@ pub fn get_unverified_header<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     clear_upper_state();
     let segments = jws::split(token_bytes(jwt)?)?;
-    let header = parse_object(&segments.header, &mut PySink::new(py), "header")?;
+    let header = parse_object(&segments.header, &mut PySink::new(py, false), "header")?;
     jws::check_common(&DictMembers(&header))?;
     Ok(header)
 }

@@ -2,7 +2,7 @@
 //! exception classes are defined in Python (`ferrojwt.jwt.exceptions`) so
 //! users see one hierarchy.
 
-use pyo3::exceptions::{PyNotImplementedError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyNotImplementedError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::PyModule;
@@ -15,7 +15,6 @@ fn raise(py: Python<'_>, err: Error) -> PyErr {
     let message = err.to_string();
     match err {
         Error::Type(_) => return PyTypeError::new_err(message),
-        Error::Value(_) => return PyValueError::new_err(message),
         Error::NotImplemented(_) => return PyNotImplementedError::new_err(message),
         _ => {}
     }

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Mutex, TryLockError};
 
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyFloat, PyList, PyString};
@@ -44,9 +44,9 @@ impl Hasher for Fnv {
 
 pub struct PySink<'py> {
     py: Python<'py>,
-    /// Taken without waiting: a sink that finds the table busy (another
-    /// thread mid-parse) simply does without it, so no thread ever blocks.
-    names: Option<MutexGuard<'static, Option<Names>>>,
+    /// Only names of documents whose signature was verified go into the
+    /// table: unverified input must not fill it.
+    intern: bool,
     /// Objects open around the member being inserted (1: the document's own).
     depth: usize,
     /// The registered claims of the document, seen as they are inserted, so
@@ -62,29 +62,35 @@ pub const REGISTERED: [&str; 7] = ["exp", "nbf", "iat", "aud", "iss", "sub", "jt
 pub struct Registered(pub [Option<Member>; 7]);
 
 impl<'py> PySink<'py> {
-    pub fn new(py: Python<'py>) -> PySink<'py> {
+    /// A sink for one call; `intern` says the document's signature was verified.
+    pub fn new(py: Python<'py>, intern: bool) -> PySink<'py> {
         PySink {
             py,
+            intern,
             depth: 0,
             registered: Registered::default(),
-            names: match NAMES.try_lock() {
-                Ok(guard) => Some(guard),
-                // The table only ever holds complete entries: usable as it is.
-                Err(std::sync::TryLockError::Poisoned(poisoned)) => Some(poisoned.into_inner()),
-                Err(std::sync::TryLockError::WouldBlock) => None,
-            },
         }
     }
 
-    /// Call before parsing each document with this sink.
-    pub fn start_document(&mut self) {
+    /// Call before parsing each document with this sink; `intern` says the
+    /// document's signature was verified.
+    pub fn start_document(&mut self, intern: bool) {
         self.depth = 0;
+        self.intern = intern;
         self.registered = Registered::default();
     }
 
     fn name(&mut self, key: &str) -> Bound<'py, PyString> {
-        if key.len() <= NAME_MAX_BYTES {
-            if let Some(guard) = self.names.as_mut() {
+        if self.intern && key.len() <= NAME_MAX_BYTES {
+            // Taken without waiting, for this one name: a thread that finds the
+            // table busy does without it, so no thread ever blocks on it.
+            let guard = match NAMES.try_lock() {
+                Ok(guard) => Some(guard),
+                // The table only ever holds complete entries: usable as it is.
+                Err(TryLockError::Poisoned(poisoned)) => Some(poisoned.into_inner()),
+                Err(TryLockError::WouldBlock) => None,
+            };
+            if let Some(mut guard) = guard {
                 let names = guard.get_or_insert_with(Names::default);
                 if let Some(known) = names.get(key) {
                     return known.bind(self.py).clone();

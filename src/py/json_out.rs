@@ -9,9 +9,10 @@ use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyT
 
 use crate::json::write;
 
-/// Deeper than this, the value is taken to be circular (Python's json
-/// would meet its recursion limit, about as deep).
-const MAX_DEPTH: usize = 1000;
+/// Deeper than this the value is refused: it is circular, or deeper than any
+/// token (the decoder takes 64 levels), and the writer's recursion must fit
+/// the small stacks some threads are given.
+const MAX_DEPTH: usize = 256;
 
 static ENCODE_BASESTRING_ASCII: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 static DATETIME: PyOnceLock<Py<PyType>> = PyOnceLock::new();
@@ -84,6 +85,7 @@ impl<'py> Writer<'py> {
 
     pub fn value(&mut self, obj: &Bound<'py, PyAny>, depth: usize) -> PyResult<()> {
         if depth > MAX_DEPTH {
+            // Python's own message for a circular value, the usual cause.
             return Err(PyValueError::new_err("Circular reference detected"));
         }
         if obj.is_none() {

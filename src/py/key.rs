@@ -44,6 +44,13 @@ fn text_bytes<'a>(value: &'a Bound<'_, PyAny>, what: &str) -> PyResult<&'a [u8]>
 
 static JSON_DUMPS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
+/// SHA-256 of a key's identity: what equality and hashing compare, so an HMAC
+/// secret is never hashed or compared byte by byte itself.
+fn fingerprint(key: &Key) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(key.identity()).into()
+}
+
 #[pymethods]
 impl PyKey {
     #[staticmethod]
@@ -106,14 +113,14 @@ impl PyKey {
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
         other
             .cast::<PyKey>()
-            .is_ok_and(|o| o.get().inner.identity() == self.inner.identity())
+            .is_ok_and(|o| fingerprint(&o.get().inner) == fingerprint(&self.inner))
     }
 
     fn __hash__(&self) -> u64 {
-        use std::hash::{Hash, Hasher};
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        self.inner.identity().hash(&mut hasher);
-        hasher.finish()
+        let digest = fingerprint(&self.inner);
+        u64::from_le_bytes([
+            digest[0], digest[1], digest[2], digest[3], digest[4], digest[5], digest[6], digest[7],
+        ])
     }
 
     fn __repr__(&self) -> String {

@@ -6,10 +6,14 @@ Every refusal is asserted by exception type AND a fragment of its message.
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 from typing import Any
 
+import jwt as pyjwt
 import pytest
+from cryptography.hazmat.primitives import serialization
 from ferrojwt import _core, jwt
 from jwt_helpers import HMAC_SECRET, NOW, KeyPair, b64url_encode, forge
 
@@ -401,3 +405,39 @@ def test_empty_hmac_secret_is_refused() -> None:
         decode(token, key="")
     with pytest.raises(jwt.InvalidKeyError, match=r"(?i)empty"):
         jwt.encode({"a": 1}, b"", "HS256")
+
+
+def test_public_jwk_text_is_not_an_hmac_secret_so_hs256_cannot_be_forged(
+    keypairs: dict[str, Any],
+) -> None:
+    """A verifier allowing RS256 and HS256 with a JWK given as JSON text: an attacker
+    who has the public JWK must not be able to MAC a token with it (PyJWT refuses too)."""
+    public_jwk = jwt.Key.from_der(
+        keypairs["RSA"].public.public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    ).to_jwk()
+    jwk_text = json.dumps(public_jwk)
+    header = base64.urlsafe_b64encode(b'{"alg":"HS256","typ":"JWT"}').rstrip(b"=")
+    payload = base64.urlsafe_b64encode(b'{"sub":"admin"}').rstrip(b"=")
+    mac = hmac.new(jwk_text.encode(), header + b"." + payload, hashlib.sha256).digest()
+    forged = b".".join([header, payload, base64.urlsafe_b64encode(mac).rstrip(b"=")])
+    with pytest.raises(jwt.InvalidKeyError, match="looks like a JWK"):
+        jwt.decode(forged, jwk_text, algorithms=["RS256", "HS256"])
+
+
+def test_padded_segments_are_accepted_as_pyjwt_accepts_them() -> None:
+    """Some issuers (AWS load balancers) pad their segments with '='; the signature
+    covers the segments as sent, padding included."""
+    key = b"k" * 32
+    header = base64.urlsafe_b64encode(b'{"alg":"HS256","typ":"JWT"}').decode()
+    payload = base64.urlsafe_b64encode(b'{"sub":"alb"}').decode()
+    assert payload.endswith("=")
+    signing_input = f"{header}.{payload}".encode()
+    signature = base64.urlsafe_b64encode(hmac.new(key, signing_input, hashlib.sha256).digest())
+    token = f"{header}.{payload}.{signature.decode()}"
+    assert signature.endswith(b"=")
+    assert pyjwt.decode(token, key, algorithms=["HS256"]) == {"sub": "alb"}
+    assert jwt.decode(token, key, algorithms=["HS256"]) == {"sub": "alb"}
+    with pytest.raises(jwt.DecodeError, match="Invalid crypto padding"):
+        jwt.decode(token + "==", key, algorithms=["HS256"])
