@@ -47,10 +47,10 @@ class Key:
         """``"P-256"``, ``"P-384"``, ``"P-521"``, ``"Ed25519"`` or None."""
     @staticmethod
     def hmac(secret: str | bytes) -> Key:
-        """An HMAC secret. PEM text or an SSH public key is refused (InvalidKeyError)."""
+        """An HMAC secret. PEM or SSH text, a DER key or a JWK is refused (InvalidKeyError)."""
     @staticmethod
     def from_pem(pem: str | bytes) -> Key:
-        """RSA, EC or Ed25519; PKCS#1, SEC1, PKCS#8 or SPKI; private or public."""
+        """RSA, EC or Ed25519: PKCS#1, SEC1, PKCS#8, SPKI or an X.509 certificate."""
     @staticmethod
     def from_der(der: bytes) -> Key:
         """PKCS#8 private key or SPKI public key, DER-encoded."""
@@ -58,7 +58,10 @@ class Key:
     def from_jwk(jwk: str | bytes | Mapping[str, Any]) -> Key:
         """A JWK (RFC 7517) of kty oct, RSA, EC or OKP (Ed25519)."""
     def public_key(self) -> Key:
-        """The public half of an asymmetric key (itself when already public)."""
+        """The public half of an asymmetric key (itself when already public).
+
+        An HMAC secret has none: InvalidKeyError.
+        """
     def to_jwk(self) -> dict[str, Any]:
         """The public JWK of an asymmetric key. HMAC secrets are not exported."""
     def __eq__(self, other: object, /) -> bool: ...

@@ -91,8 +91,10 @@ class JWTAuthentication(authentication.BaseAuthentication):
 
     def get_header(self, request: Request) -> bytes | None:
         """The raw header carrying the token (``AUTH_HEADER_NAME``), as bytes."""
-        # DRF's Request proxies META to the Django request; read it there directly.
-        header = request.META.get(api_settings.AUTH_HEADER_NAME)
+        # A DRF Request proxies META through a slow __getattr__: read its Django
+        # request directly; anything else (a Django request, a test double) as is.
+        django_request = request._request if isinstance(request, Request) else request
+        header = django_request.META.get(api_settings.AUTH_HEADER_NAME)
         if isinstance(header, str):
             # The Django test client passes str headers.
             header = header.encode(HTTP_HEADER_ENCODING)
