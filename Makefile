@@ -55,6 +55,8 @@ lint: $(STAMP)-deps
 	cargo clippy --all-targets --all-features -q -- -D warnings
 	$(PY) -m ruff check python tests examples benches
 	$(PY) -m ruff format --check python tests examples benches
+	$(PY) -m mypy --ignore-missing-imports python/ferrojwt
+	$(PY) -m mypy --strict python/ferrojwt/jwt
 
 rust-test:
 	cargo test -q

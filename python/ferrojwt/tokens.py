@@ -589,10 +589,15 @@ class RefreshToken(BlacklistMixin["RefreshToken"], Token):
         """
         access = self.access_token_class()
         parts = self._time_memo
-        if parts[0] is self.current_time and getattr(type(access), "set_exp", None) is _SET_EXP:
+        lifetime = access.lifetime  # set: the constructor refuses a token without one
+        if (
+            lifetime is not None
+            and parts[0] is self.current_time
+            and getattr(type(access), "set_exp", None) is _SET_EXP
+        ):
             # Token.set_exp(from_time=self.current_time), inlined; the clock reading's
             # conversion to epoch seconds is this token's.
-            access.payload["exp"] = _epoch_after(parts, parts[0], access.lifetime)
+            access.payload["exp"] = _epoch_after(parts, parts[0], lifetime)
         else:
             access.set_exp(from_time=self.current_time)
         skip = self.no_copy_claims
