@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.apps import apps
@@ -32,6 +32,9 @@ from .models import TokenUser
 from .settings import api_settings
 from .state import get_token_backend
 from .utils import (
+    _EPOCH,
+    _NAIVE_EPOCH,
+    _UTC,
     aware_utcnow,
     datetime_from_epoch,
     datetime_to_epoch,
@@ -116,9 +119,6 @@ def _uuid4_hex() -> str:
 
 # -- time ------------------------------------------------------------------------
 
-_UTC = timezone.utc
-_EPOCH = datetime(1970, 1, 1, tzinfo=_UTC)
-_NAIVE_EPOCH = datetime(1970, 1, 1)
 #: Epoch seconds well inside the range of ``datetime`` (years 2 to 9998): within
 #: these bounds ``from_time + lifetime`` cannot overflow, so it need not be built.
 _SAFE_MIN, _SAFE_MAX = -62_100_000_000, 253_370_000_000

@@ -14,6 +14,9 @@ use crate::json::write;
 /// the small stacks some threads are given.
 const MAX_DEPTH: usize = 256;
 
+/// The claims whose `datetime` values PyJWT writes as NumericDates.
+const TIME_CLAIMS: [&str; 3] = ["exp", "iat", "nbf"];
+
 static ENCODE_BASESTRING_ASCII: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 static DATETIME: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static JSON_ENCODER: PyOnceLock<Py<PyType>> = PyOnceLock::new();
@@ -273,7 +276,7 @@ fn sort_by_key(members: &mut Vec<(Bound<'_, PyAny>, Bound<'_, PyAny>)>) -> PyRes
 /// A copy of a payload with its datetime exp, iat and nbf as NumericDates.
 fn with_numeric_dates<'py>(dict: &Bound<'py, PyDict>) -> PyResult<Bound<'py, PyDict>> {
     let copy = dict.copy()?;
-    for claim in ["exp", "iat", "nbf"] {
+    for claim in TIME_CLAIMS {
         if let Some(value) = copy.get_item(claim)? {
             if is_datetime(&value)? {
                 copy.set_item(claim, numeric_date(&value)?)?;
@@ -287,7 +290,7 @@ fn is_time_claim(key: &Bound<'_, PyAny>) -> bool {
     key.cast::<PyString>()
         .ok()
         .and_then(|k| k.to_str().ok())
-        .is_some_and(|k| matches!(k, "exp" | "iat" | "nbf"))
+        .is_some_and(|k| TIME_CLAIMS.contains(&k))
 }
 
 fn is_datetime(value: &Bound<'_, PyAny>) -> PyResult<bool> {
