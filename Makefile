@@ -12,11 +12,12 @@ export VIRTUAL_ENV := $(abspath $(VENV))
 export PYO3_PYTHON := $(PY)
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: help serve test lint rust-test pytest bench wheel clean serve-prod bench-e2e system-deps
+.PHONY: help serve test lint rust-test pytest compat bench wheel clean serve-prod bench-e2e system-deps
 
 help:
 	@echo "make serve   build ferrojwt and run the example (see README)"
-	@echo "make test    lint, cargo test and the whole pytest suite"
+	@echo "make test    lint, cargo test, the whole pytest suite and make compat"
+	@echo "make compat  simplejwt's own test suite (PyPI sdist) run on ferrojwt"
 	@echo "make bench   release-build benchmarks against PyJWT and simplejwt"
 	@echo "make serve-prod  the example on PostgreSQL + gunicorn + nginx (127.0.0.1:8080)"
 	@echo "make bench-e2e   gunicorn + wrk benchmark, ferrojwt vs simplejwt (benches/e2e.png)"
@@ -46,7 +47,7 @@ develop: $(STAMP)-develop
 serve: $(STAMP)-develop
 	$(PY) examples/demo/serve.py dev
 
-test: lint rust-test pytest
+test: lint rust-test pytest compat
 
 # --- pieces -----------------------------------------------------------------
 
@@ -64,6 +65,12 @@ rust-test:
 pytest: $(STAMP)-develop system-deps
 	$(PY) -m mypy.stubtest ferrojwt._core --allowlist tests/stubtest-allowlist.txt
 	$(PY) -m pytest -q
+
+# The reference projects' own test suites, from their PyPI sdists, run on ferrojwt: each
+# runner also runs them on the original as a control and fails on any difference not listed
+# in it (see tests/compat/). One line per suite.
+compat: $(STAMP)-develop
+	$(PY) tests/compat/simplejwt_sdist.py
 
 # --- benchmarks and the wheel -------------------------------------------------
 
