@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -17,7 +18,7 @@ from .jwt.exceptions import (
     ExpiredSignatureError,
     InvalidAlgorithmError,
     InvalidTokenError,
-    PyJWKClientError,
+    PyJWTError,
 )
 from .utils import epoch_seconds, format_lazy
 
@@ -48,14 +49,6 @@ ALLOWED_ALGORITHMS: frozenset[str] = frozenset(
 ).intersection(_core.ALGORITHMS)
 
 
-def _current_time() -> datetime:
-    # Read through ferrojwt.tokens at call time so patching
-    # ``ferrojwt.tokens.aware_utcnow`` (or freezegun) drives decoding too.
-    from . import tokens
-
-    return tokens.aware_utcnow()
-
-
 def _str_or_list(value: Any) -> Any:
     if value is None or isinstance(value, (str, list)):
         return value
@@ -63,10 +56,13 @@ def _str_or_list(value: Any) -> Any:
 
 
 class TokenBackend:
-    """Encodes and decodes tokens with one fixed algorithm, key set and claim policy.
+    """Encodes and decodes tokens with one algorithm, key set and claim policy.
 
     Keys are parsed once (lazily) and reused; build one backend per configuration
-    (:func:`ferrojwt.state.get_token_backend` does), not one per token.
+    (:func:`ferrojwt.state.get_token_backend` does), not one per token. As in
+    simplejwt, ``algorithm``, ``audience``, ``issuer`` and ``leeway`` may be set on a
+    backend at any time and apply from its next use; the native call's arguments
+    derived from them are rebuilt when they are set.
     """
 
     def __init__(
@@ -89,15 +85,49 @@ class TokenBackend:
         self.jwks_client: PyJWKClient | None = PyJWKClient(jwk_url) if jwk_url else None
         self.leeway = leeway
         self.json_encoder = json_encoder
-        # Arguments of the native calls, shaped once (PyJWT's decode accepts any
-        # iterable audience/issuer; the core takes a str or a list).
-        self._algorithms = [algorithm]
-        self._audience = _str_or_list(audience)
-        self._issuer = _str_or_list(issuer)
+
+    # -- settable attributes, and the native arguments derived from them ---------
+
+    @property
+    def algorithm(self) -> str:
+        return self._algorithm
+
+    @algorithm.setter
+    def algorithm(self, value: str) -> None:
+        self._algorithm = value
+        self._algorithms = [value]
+
+    @property
+    def audience(self) -> str | Iterable[str] | None:
+        return self._audience_setting
+
+    @audience.setter
+    def audience(self, value: str | Iterable[str] | None) -> None:
+        self._audience_setting = value
+        # PyJWT's decode accepts any iterable audience; the core takes a str or a list.
+        self._audience = _str_or_list(value)
         self._options: dict[bool, DecodeOptions] = {
-            True: {"verify_aud": audience is not None, "verify_signature": True},
-            False: {"verify_aud": audience is not None, "verify_signature": False},
+            True: {"verify_aud": value is not None, "verify_signature": True},
+            False: {"verify_aud": value is not None, "verify_signature": False},
         }
+
+    @property
+    def issuer(self) -> str | None:
+        return self._issuer_setting
+
+    @issuer.setter
+    def issuer(self, value: str | None) -> None:
+        self._issuer_setting = value
+        self._issuer = _str_or_list(value)
+
+    @property
+    def leeway(self) -> float | int | timedelta | None:
+        return self._leeway
+
+    @leeway.setter
+    def leeway(self, value: float | int | timedelta | None) -> None:
+        self._leeway = value
+        self._leeway_seconds: float | None = None  # converted (and checked) on use
 
     # -- keys ----------------------------------------------------------------
 
@@ -134,9 +164,15 @@ class TokenBackend:
             )
         )
 
-    @cached_property
-    def _leeway_seconds(self) -> float:
-        return self.get_leeway().total_seconds()
+    def _leeway_total_seconds(self) -> float:
+        """:meth:`get_leeway` in seconds, converted once per value of ``leeway``.
+
+        A subclass that overrides :meth:`get_leeway` has it called every time.
+        """
+        seconds = self._leeway_seconds
+        if seconds is None or type(self).get_leeway is not TokenBackend.get_leeway:
+            seconds = self._leeway_seconds = self.get_leeway().total_seconds()
+        return seconds
 
     def get_verifying_key(self, token: Any) -> Any:
         if self.algorithm.startswith("HS"):
@@ -144,7 +180,9 @@ class TokenBackend:
         if self.jwks_client is not None:
             try:
                 return self.jwks_client.get_signing_key_from_jwt(token).key
-            except PyJWKClientError as e:
+            except PyJWTError as e:
+                # No key for the token's kid, an unreadable key set or endpoint: the
+                # token cannot be verified, which is a refusal, never a server error.
                 raise TokenBackendError(_("Token is invalid")) from e
         return self.prepared_verifying_key
 
@@ -171,13 +209,18 @@ class TokenBackend:
         """Verify ``token`` and return its claims.
 
         Raises :class:`TokenBackendExpiredToken` when it has expired and
-        :class:`TokenBackendError` for any other reason it is refused. ``now`` (a
-        datetime, or float seconds since the epoch) defaults to
-        ``ferrojwt.tokens.aware_utcnow()``.
+        :class:`TokenBackendError` for any other reason it is refused. Time claims
+        are checked against ``now`` (a datetime, or seconds since the epoch), by
+        default the real clock read at call time, as PyJWT does for simplejwt
+        (freezegun moves it; patching ``ferrojwt.tokens.aware_utcnow`` does not: that
+        clock drives the claims tokens write and :meth:`Token.check_exp`).
         """
         if now is None:
-            now = _current_time()
-        when = now if isinstance(now, float) else epoch_seconds(now)
+            when = time.time()
+        elif isinstance(now, datetime):
+            when = epoch_seconds(now)
+        else:
+            when = float(now)
         try:
             return _core.decode(
                 token,
@@ -187,7 +230,7 @@ class TokenBackend:
                 self._audience,
                 self._issuer,
                 None,
-                self._leeway_seconds,
+                self._leeway_total_seconds(),
                 when,
             )
         except InvalidAlgorithmError as e:

@@ -147,10 +147,18 @@ class APISettings(_DRFAPISettings):
 
     def __delattr__(self, name: str) -> None:
         super().__delattr__(name)
+        # A cached setting deleted by hand (simplejwt's ``override_api_settings`` test
+        # helper does this) is read again from ``user_settings`` on its next use.
+        self._cached_attrs.discard(name)
         self.__dict__["_version"] = object()
 
     def reload(self) -> None:
-        super().reload()
+        # DRF's reload() deletes every attribute it once cached, and fails on one that
+        # was already deleted by hand; drop whatever is still there instead.
+        for name in self._cached_attrs:
+            self.__dict__.pop(name, None)
+        self._cached_attrs.clear()
+        self.__dict__.pop("_user_settings", None)
         self.__dict__["_version"] = object()
 
     @property

@@ -165,14 +165,6 @@ def _epoch_after(parts: _TimeParts, when: datetime, lifetime: timedelta) -> int:
     return datetime_to_epoch(when + lifetime)
 
 
-#: Marks a decode that did not check ``exp`` (no claim value is this object).
-_UNCHECKED: Any = object()
-
-#: ``TokenBackend.decode``: a backend that keeps it takes a float ``now`` and checks
-#: ``exp`` with its leeway while decoding.
-_NATIVE_DECODE = TokenBackend.decode
-
-
 class _Setting:
     """A class attribute that reads ``api_settings.<name>`` whenever it is accessed."""
 
@@ -238,10 +230,6 @@ class Token:
 
     #: The clock reading behind the last claim set from a datetime (see _time_parts).
     _time_memo: _TimeParts = _NO_TIME_PARTS
-    #: ``(clock reading, its epoch seconds, exp)`` of a native decode: ``exp`` is the
-    #: ``payload["exp"]`` object the core found unexpired (with the backend's leeway)
-    #: at that time, or _UNCHECKED when the decode did not verify.
-    _decoded_at: tuple[datetime, float, Any] | None = None
 
     def __init__(self, token: Any = None, verify: bool = True) -> None:
         lifetime = self.lifetime
@@ -252,26 +240,16 @@ class Token:
         self.current_time = now = aware_utcnow()
 
         if token is not None:
-            backend = self.get_token_backend()
+            # As in simplejwt: the backend checks the signature and the time claims
+            # against the real clock (PyJWT's), then verify() checks "exp" again
+            # against current_time, the clock that tests patch.
             try:
-                if type(backend).decode is _NATIVE_DECODE:
-                    # One clock reading for decoding and for verify().
-                    epoch = now.timestamp() if now.tzinfo is not None else epoch_seconds(now)
-                    payload: dict[str, Any] = backend.decode(token, verify, now=epoch)
-                    # When verifying, the core checked "exp" at this time as it decoded.
-                    self._decoded_at = (
-                        now,
-                        epoch,
-                        payload.get("exp", _UNCHECKED) if verify else _UNCHECKED,
-                    )
-                else:
-                    payload = backend.decode(token, verify=verify)
+                self.payload = self.get_token_backend().decode(token, verify=verify)
             except TokenBackendExpiredToken as e:
                 raise ExpiredTokenError(_("Token is expired")) from e
             except TokenBackendError as e:
                 raise TokenError(_("Token is invalid")) from e
-            self.payload = payload
-            if verify and not self._verify_would_pass(payload):
+            if verify:
                 self.verify()
         else:
             payload = self.payload = {api_settings.TOKEN_TYPE_CLAIM: self.token_type}
@@ -316,31 +294,6 @@ class Token:
 
     # -- checks (extension points) -------------------------------------------
 
-    def _verify_would_pass(self, payload: dict[str, Any]) -> bool:
-        """True when Token's own verify() is certain to pass on a just-decoded payload.
-
-        Only a shortcut: False means "call verify()", which then raises or not. It is
-        True only when verify(), check_exp() and verify_token_type() are Token's own,
-        the native decode checked ``exp`` at ``current_time``, and the id and type
-        claims verify() looks at are there and right.
-        """
-        cls = type(self)
-        if not (
-            cls.verify is _VERIFY
-            and cls.check_exp is _CHECK_EXP
-            and cls.verify_token_type is _VERIFY_TOKEN_TYPE
-        ):
-            return False
-        decoded = self._decoded_at
-        if decoded is None or decoded[2] is _UNCHECKED or decoded[0] is not self.current_time:
-            return False
-        settings = api_settings
-        jti_claim = settings.JTI_CLAIM
-        if jti_claim is not None and jti_claim not in payload:
-            return False
-        type_claim = settings.TOKEN_TYPE_CLAIM
-        return type_claim is None or payload.get(type_claim, _UNCHECKED) == self.token_type
-
     def verify(self) -> None:
         """Checks beyond decoding: expiry, id and type. Override to add your own."""
         # "exp" is optional in RFC 7519; authorization tokens must carry one.
@@ -373,34 +326,19 @@ class Token:
             value = self.payload[claim]
         except KeyError as e:
             raise TokenError(format_lazy(_("Token has no '{}' claim"), claim)) from e
-        decoded = self._decoded_at
-        if (
-            decoded is not None
-            and decoded[2] is value
-            and decoded[0] is current_time
-            and claim == "exp"
-        ):
-            # This very value was found unexpired at this very time by the decode.
-            return
         backend = self.get_token_backend()
         leeway = (
-            backend._leeway_seconds
+            backend._leeway_total_seconds()
             if isinstance(backend, TokenBackend)
             else backend.get_leeway().total_seconds()
         )
         try:
-            expired = _core.time_claim_expired(value, self._epoch_of(current_time), leeway)
+            expired = _core.time_claim_expired(value, epoch_seconds(current_time), leeway)
         except DecodeError as e:
             # A non-numeric time claim: simplejwt fails with a TypeError (HTTP 500).
             raise TokenError(_("Token is invalid")) from e
         if expired:
             raise TokenError(format_lazy(_("Token '{}' claim has expired"), claim))
-
-    def _epoch_of(self, when: datetime) -> float:
-        decoded = self._decoded_at
-        if decoded is not None and decoded[0] is when:
-            return decoded[1]
-        return epoch_seconds(when)
 
     # -- claim setters -------------------------------------------------------
 
@@ -467,14 +405,10 @@ class Token:
         return self.token_backend
 
 
-#: Token's own claim setters, which __init__ inlines unless a subclass overrides them,
-#: and its own checks, which __init__ skips when they are certain to pass.
+#: Token's own claim setters, which __init__ inlines unless a subclass overrides them.
 _SET_EXP = Token.set_exp
 _SET_IAT = Token.set_iat
 _SET_JTI = Token.set_jti
-_VERIFY = Token.verify
-_CHECK_EXP = Token.check_exp
-_VERIFY_TOKEN_TYPE = Token.verify_token_type
 
 
 class BlacklistMixin(Generic[T]):

@@ -51,7 +51,9 @@ class TokenViewBase(generics.GenericAPIView):
     def get_serializer_class(self) -> type[BaseSerializer]:
         if self.serializer_class:
             return self.serializer_class
-        path = self._serializer_class or getattr(api_settings, self._serializer_setting)
+        path = self._serializer_class
+        if not path and self._serializer_setting:
+            path = getattr(api_settings, self._serializer_setting)
         try:
             return import_string(path)
         except ImportError as e:

@@ -16,7 +16,13 @@ from django.core.serializers.json import DjangoJSONEncoder
 from ferrojwt import tokens
 from ferrojwt.backends import ALLOWED_ALGORITHMS, TokenBackend
 from ferrojwt.exceptions import TokenBackendError, TokenBackendExpiredToken
-from ferrojwt.jwt.exceptions import InvalidKeyError, PyJWKClientError
+from ferrojwt.jwt.exceptions import (
+    InvalidKeyError,
+    MissingRequiredClaimError,
+    PyJWKClientConnectionError,
+    PyJWKClientError,
+    PyJWKSetError,
+)
 from freezegun import freeze_time
 from rest_framework_simplejwt.backends import TokenBackend as ReferenceBackend
 from testproject.testing import pem_pair
@@ -231,17 +237,76 @@ def test_bad_leeway_type(leeway: Any) -> None:
     )
 
 
-def test_decode_reads_the_clock_through_ferrojwt_tokens() -> None:
+def test_decode_checks_time_claims_against_the_real_clock() -> None:
+    # As PyJWT does for simplejwt: freezegun moves the backend's clock, patching
+    # ferrojwt.tokens.aware_utcnow (the clock of the claims tokens write) does not.
     backend = TokenBackend("HS256", SECRET)
     token = backend.encode(payload())
-    later = NOW + timedelta(hours=1)
-    with mock.patch.object(tokens, "aware_utcnow", return_value=later):
-        with pytest.raises(TokenBackendExpiredToken):
-            backend.decode(token)
-    with mock.patch.object(tokens, "aware_utcnow", return_value=NOW):
+    with (
+        freeze_time(NOW),
+        mock.patch.object(tokens, "aware_utcnow", return_value=NOW + timedelta(hours=1)),
+    ):
         assert backend.decode(token)["user_id"] == "1"
-    # an explicit time wins
+    with (
+        freeze_time(NOW + timedelta(hours=1)),
+        mock.patch.object(tokens, "aware_utcnow", return_value=NOW),
+    ):
+        with pytest.raises(TokenBackendExpiredToken) as info:
+            backend.decode(token)
+        assert str(info.value.args[0]) == "Token is expired"
+    # an explicit time wins, as a datetime or as seconds since the epoch
     assert backend.decode(token, now=NOW)["user_id"] == "1"
+    assert backend.decode(token, now=EPOCH_NOW + 299)["user_id"] == "1"
+    with pytest.raises(TokenBackendExpiredToken):
+        backend.decode(token, now=EPOCH_NOW + 300)
+
+
+def test_leeway_set_on_a_used_backend_applies_at_its_next_use() -> None:
+    backend = TokenBackend("HS256", SECRET)
+    token = backend.encode(payload())
+    later = NOW + timedelta(seconds=330)
+    with pytest.raises(TokenBackendExpiredToken):
+        backend.decode(token, now=later)
+    backend.leeway = 60
+    assert backend.decode(token, now=later)["user_id"] == "1"
+    backend.leeway = timedelta(seconds=10)
+    with pytest.raises(TokenBackendExpiredToken):
+        backend.decode(token, now=later)
+    backend.leeway = "60"
+    with pytest.raises(TokenBackendError) as info:
+        backend.decode(token, now=later)
+    assert "'leeway' must be of type int, float or timedelta" in str(info.value.args[0])
+
+
+def test_audience_and_issuer_set_on_a_used_backend_apply_at_its_next_use() -> None:
+    backend = TokenBackend("HS256", SECRET)
+    plain = backend.encode(payload())
+    assert backend.decode(plain, now=NOW)["user_id"] == "1"
+    backend.audience = ["api", "admin"]
+    backend.issuer = "https://issuer.example"
+    token = backend.encode(payload())
+    claims = backend.decode(token, now=NOW)
+    assert (claims["aud"], claims["iss"]) == (["api", "admin"], "https://issuer.example")
+    with pytest.raises(TokenBackendError) as info:
+        backend.decode(plain, now=NOW)
+    assert str(info.value.args[0]) == "Token is invalid"
+    # a token without the now-required claims is refused for lacking them
+    assert isinstance(info.value.__cause__, MissingRequiredClaimError)
+
+
+def test_subclass_get_leeway_is_called_at_every_use() -> None:
+    calls: list[int] = []
+
+    class Generous(TokenBackend):
+        def get_leeway(self) -> timedelta:
+            calls.append(1)
+            return timedelta(minutes=10)
+
+    backend = Generous("HS256", SECRET)
+    token = backend.encode(payload())
+    for _ in range(2):
+        assert backend.decode(token, now=NOW + timedelta(seconds=600))["user_id"] == "1"
+    assert len(calls) == 2
 
 
 def test_naive_clock_is_utc(settings) -> None:
@@ -352,15 +417,24 @@ def test_jwks_unknown_kid_is_invalid(jwks_server: str, rsa_keys: tuple[str, str]
     assert str(info.value.args[0]) == "Token is invalid"
 
 
-def test_jwks_client_error_is_invalid_token() -> None:
+@pytest.mark.parametrize(
+    "error",
+    [
+        PyJWKClientError("Unable to find a signing key that matches"),
+        PyJWKClientConnectionError("Fail to fetch data from the url"),
+        PyJWKSetError("The JWK Set did not contain any usable keys"),
+    ],
+    ids=type,
+)
+def test_jwks_lookup_failure_is_invalid_token(error: Exception) -> None:
     backend = TokenBackend("RS256", None, jwk_url="http://127.0.0.1:9/unused")
     failing = mock.Mock()
-    failing.get_signing_key_from_jwt.side_effect = PyJWKClientError("no key")
+    failing.get_signing_key_from_jwt.side_effect = error
     backend.jwks_client = failing
     with pytest.raises(TokenBackendError) as info:
         backend.get_verifying_key("token")
     assert str(info.value.args[0]) == "Token is invalid"
-    assert isinstance(info.value.__cause__, PyJWKClientError)
+    assert info.value.__cause__ is error
 
 
 def test_difference_es256k_is_not_available() -> None:

@@ -249,3 +249,17 @@ def test_stricter_malformed_user_id_is_recorded_without_owner_not_crashing() -> 
     assert created is True
     row = OutstandingToken.objects.get()
     assert (row.jti, row.user) == (token["jti"], None)
+
+
+def test_old_django_finds_the_app_config_by_its_default_name() -> None:
+    import importlib
+    from unittest import mock
+
+    import ferrojwt.token_blacklist as app
+
+    with mock.patch("django.VERSION", (3, 1)):
+        importlib.reload(app)
+        assert app.default_app_config == "ferrojwt.token_blacklist.apps.TokenBlacklistConfig"
+    del app.default_app_config  # reload() keeps names the module no longer defines
+    importlib.reload(app)
+    assert not hasattr(app, "default_app_config")

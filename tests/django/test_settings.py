@@ -221,3 +221,71 @@ def test_authentication_reads_header_types_per_request() -> None:
     with jwt_settings(AUTH_HEADER_TYPES="JWT"):
         assert authentication.AUTH_HEADER_TYPES == ("JWT",)
         assert JWTAuthentication().authenticate_header(None) == 'JWT realm="api"'
+
+
+# -- settings edited by hand, as simplejwt's own test helper edits them ---------------
+
+
+class _HandEdit:
+    """Edits ``api_settings`` as simplejwt's ``override_api_settings`` helper (which
+    many projects copied) does: ``user_settings[name] = value`` then ``delattr``, with
+    no ``setting_changed``; restores the same way."""
+
+    def __init__(self, **values: object) -> None:
+        self.values = values
+        self.saved: dict[str, object] = {}
+
+    def __enter__(self) -> None:
+        for name, value in self.values.items():
+            if name in api_settings.user_settings:
+                self.saved[name] = api_settings.user_settings[name]
+            api_settings.user_settings[name] = value
+            try:
+                delattr(api_settings, name)
+            except AttributeError:
+                pass
+
+    def __exit__(self, *exc: object) -> None:
+        for name in self.values:
+            api_settings.user_settings.pop(name)
+            if name in self.saved:
+                api_settings.user_settings[name] = self.saved[name]
+            try:
+                delattr(api_settings, name)
+            except AttributeError:
+                pass
+
+
+def test_hand_edited_settings_take_effect_and_are_restored() -> None:
+    assert api_settings.ALGORITHM == "HS256"  # cached before the edit
+    with _HandEdit(ALGORITHM="HS512", USER_ID_CLAIM="uid", REVOKE_TOKEN_CLAIM="pw"):
+        assert (api_settings.ALGORITHM, api_settings.USER_ID_CLAIM) == ("HS512", "uid")
+        assert state.get_token_backend().algorithm == "HS512"
+        token = AccessToken()
+        assert AccessToken(str(token))["token_type"] == "access"
+    assert (api_settings.ALGORITHM, api_settings.USER_ID_CLAIM) == ("HS256", "user_id")
+    assert api_settings.REVOKE_TOKEN_CLAIM == "hash_password"
+    assert state.get_token_backend().algorithm == "HS256"
+
+
+def test_reload_after_a_hand_deleted_setting_keeps_every_setting_readable() -> None:
+    # A setting read (cached), deleted by hand, then a reload from an unrelated
+    # override_settings: DRF's own reload() would raise AttributeError here.
+    for name in ("ALGORITHM", "AUTH_TOKEN_CLASSES", "JSON_ENCODER", "REVOKE_TOKEN_CLAIM"):
+        getattr(api_settings, name)
+        delattr(api_settings, name)
+    with override_settings(USE_TZ=False):
+        assert api_settings.ALGORITHM == "HS256"
+        assert list(api_settings.AUTH_TOKEN_CLASSES) == [AccessToken]
+        assert api_settings.JSON_ENCODER is None
+        assert api_settings.REVOKE_TOKEN_CLAIM == "hash_password"
+    assert api_settings.TOKEN_TYPE_CLAIM == "token_type"
+
+
+def test_hand_edits_do_not_leak_into_the_next_override() -> None:
+    with _HandEdit(LEEWAY=30):
+        assert state.get_token_backend().leeway == 30
+    with jwt_settings(ACCESS_TOKEN_LIFETIME=timedelta(minutes=1)):
+        assert state.get_token_backend().leeway == 0
+        assert api_settings.ACCESS_TOKEN_LIFETIME == timedelta(minutes=1)
+    assert state.get_token_backend().leeway == 0

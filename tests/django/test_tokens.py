@@ -176,15 +176,31 @@ def test_expiry_boundary_with_freezegun() -> None:
             AccessToken(raw)
 
 
-def test_patching_aware_utcnow_drives_tokens() -> None:
-    with mock.patch.object(tokens, "aware_utcnow", return_value=NOW):
-        token = AccessToken()
-        raw = str(token)
-        assert token["iat"] == EPOCH
-        assert AccessToken(raw)["iat"] == EPOCH
-    with mock.patch.object(tokens, "aware_utcnow", return_value=NOW + timedelta(minutes=10)):
-        with pytest.raises(ExpiredTokenError):
-            AccessToken(raw)
+@pytest.mark.parametrize("package", [tokens, reference], ids=["ferrojwt", "simplejwt"])
+def test_patched_aware_utcnow_drives_claims_and_check_exp_not_decoding(package: Any) -> None:
+    # The pattern of many projects' suites: aware_utcnow patched to another moment
+    # while a token issued at the real time is verified. Decoding checks the real
+    # clock (PyJWT's, for simplejwt); the claims written and check_exp follow the
+    # patched one. Both packages must answer alike.
+    issued = package.AccessToken()
+    raw = str(issued)
+    past = issued.current_time - timedelta(hours=1)
+    with mock.patch.object(package, "aware_utcnow", return_value=past):
+        made = package.AccessToken()
+        assert made["iat"] == int(past.timestamp())
+        assert made["exp"] == int(past.timestamp()) + 300
+        # issued "now" by the real clock, verified an hour "earlier": not yet expired
+        assert package.AccessToken(raw)["jti"] == issued["jti"]
+    future = issued.current_time + timedelta(minutes=10)
+    with mock.patch.object(package, "aware_utcnow", return_value=future):
+        with pytest.raises(package.TokenError) as info:
+            package.AccessToken(raw)
+        assert str(info.value.args[0]) == "Token 'exp' claim has expired"
+    # the other way round, freezegun moves both clocks
+    with freeze_time(future):
+        with pytest.raises(package.TokenError) as info:
+            package.AccessToken(raw)
+        assert str(info.value.args[0]) == "Token is expired"
 
 
 def test_leeway_applies_to_check_exp() -> None:

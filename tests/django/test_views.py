@@ -433,3 +433,13 @@ def test_flow_without_time_zones(api_client: APIClient, user: Any, settings: Any
     assert row.created_at.tzinfo is None
     api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {body['access']}")
     assert api_client.get("/api/whoami/").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["", "testproject.nowhere.Serializer"])
+def test_view_base_without_a_serializer_fails_to_import_it(path: str) -> None:
+    class Bare(views.TokenViewBase):
+        _serializer_class = path
+
+    with pytest.raises(ImportError) as info:
+        Bare().get_serializer_class()
+    assert str(info.value) == f"Could not import serializer '{path}'"

@@ -65,10 +65,25 @@ def test_exception_hierarchy_matches_pyjwt() -> None:
         assert ours == theirs, name
 
 
-def test_version_comes_from_the_native_module() -> None:
+def test_version_is_the_installed_distributions() -> None:
+    from importlib.metadata import version
+
     import ferrojwt
     from ferrojwt import _core
 
-    assert ferrojwt.__version__ == _core.__version__
-    assert isinstance(ferrojwt.__version__, str)
-    assert ferrojwt.__version__ != ""
+    assert ferrojwt.__version__ == version("ferrojwt") == _core.__version__
+
+
+def test_version_is_none_when_the_distribution_is_not_installed() -> None:
+    import importlib.util
+    from importlib.metadata import PackageNotFoundError
+    from unittest import mock
+
+    import ferrojwt
+
+    spec = importlib.util.spec_from_file_location("ferrojwt_uninstalled", ferrojwt.__file__)
+    assert spec is not None and spec.loader is not None
+    fresh = importlib.util.module_from_spec(spec)
+    with mock.patch("importlib.metadata.version", side_effect=PackageNotFoundError):
+        spec.loader.exec_module(fresh)
+    assert fresh.__version__ is None
