@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import HTTP_HEADER_ENCODING, authentication
 from rest_framework.request import Request
 
+from .contrib import load_integrations
 from .exceptions import AuthenticationFailed, InvalidToken, TokenError
 from .models import TokenUser
 from .settings import api_settings
@@ -172,3 +173,7 @@ JWTTokenUserAuthentication = JWTStatelessUserAuthentication
 def default_user_authentication_rule(user: AuthUser | None) -> bool:
     """Whether ``user`` may get tokens: it exists and, if ``CHECK_USER_IS_ACTIVE``, is active."""
     return user is not None and (not api_settings.CHECK_USER_IS_ACTIVE or user.is_active)
+
+
+# Register the OpenAPI extensions for the classes above (see ferrojwt.contrib).
+load_integrations()

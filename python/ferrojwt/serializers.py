@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, serializers
 from rest_framework.exceptions import AuthenticationFailed, ValidationError
 
+from .contrib import load_integrations
 from .models import TokenUser
 from .settings import api_settings
 from .tokens import RefreshToken, SlidingToken, Token, UntypedToken, blacklist_installed
@@ -256,3 +257,7 @@ class TokenBlacklistSerializer(serializers.Serializer):
         except AttributeError:
             pass
         return {}
+
+
+# Register the OpenAPI extensions for the classes above (see ferrojwt.contrib).
+load_integrations()

@@ -1,0 +1,281 @@
+"""drf-spectacular extensions: ferrojwt's security scheme and its token endpoints' schemas.
+
+Imported by :func:`ferrojwt.contrib.load_integrations` whenever drf-spectacular is installed;
+importing it registers the extensions (drf-spectacular collects every subclass of its
+extension bases). Each extension names its target by import string, so this module imports
+no ferrojwt module that is not already loaded.
+
+- ``JWTAuthentication`` and its subclasses that still read the token from the header
+  (``JWTStatelessUserAuthentication``, ``JWTTokenUserAuthentication``): the ``jwtAuth``
+  security scheme, HTTP bearer when the header is ``Authorization: Bearer <token>``, else an
+  API key in the configured header.
+- The token serializers (and subclasses, such as one adding claims in ``get_token``): the
+  fields the client sends, and the tokens the endpoint answers with.
+- The token views (``TokenViewBase`` and subclasses): their 400 and 401 answers too.
+
+Every extension has priority -1, so a project's own extension for the same class, at the
+default priority, takes precedence.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from drf_spectacular.drainage import set_override
+from drf_spectacular.extensions import (
+    OpenApiAuthenticationExtension,
+    OpenApiSerializerExtension,
+    OpenApiViewExtension,
+)
+from drf_spectacular.plumbing import force_instance, get_class
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
+
+__all__ = [
+    "JWTHeaderScheme",
+    "TokenErrorSerializer",
+    "TokenViewResponses",
+]
+
+# --- security scheme ---------------------------------------------------------------------
+
+# The methods through which JWTAuthentication finds the token in a request: a subclass that
+# overrides one of them reads it from elsewhere (a cookie, say) and needs its own scheme.
+_TOKEN_LOOKUP = ("authenticate", "get_header", "get_raw_token")
+
+
+def _http_header_name(meta_key: str) -> str:
+    """``HTTP_X_API_TOKEN`` (a ``request.META`` key) as the header a client sends."""
+    name = meta_key.removeprefix("HTTP_")
+    return "-".join(part.capitalize() for part in name.split("_"))
+
+
+class JWTHeaderScheme(OpenApiAuthenticationExtension):
+    """The ``jwtAuth`` scheme (simplejwt's name for it, so ``SECURITY`` settings carry over)."""
+
+    target_class = "ferrojwt.authentication.JWTAuthentication"
+    match_subclasses = True
+    priority = -1
+    name = "jwtAuth"
+
+    @classmethod
+    def _matches(cls, target: Any) -> bool:
+        if not super()._matches(target):
+            return False
+        klass = get_class(target)
+        return all(getattr(klass, m) is getattr(cls.target_class, m) for m in _TOKEN_LOOKUP)
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        from ferrojwt.authentication import get_auth_header_types
+        from ferrojwt.settings import api_settings
+
+        # drf-spectacular keys a security scheme by its name and the authentication class,
+        # and warns when two classes share a name. Every class matched here sends the same
+        # header with the same token, so they share one scheme: the warning is silenced
+        # for them (drf-spectacular's own mechanism for components shared on purpose).
+        set_override(get_class(self.target), "suppress_collision_warning", True)
+        types = get_auth_header_types()
+        header = _http_header_name(api_settings.AUTH_HEADER_NAME)
+        if header == "Authorization" and "Bearer" in types:
+            return {
+                "type": "http",
+                "scheme": "bearer",
+                "bearerFormat": "JWT",
+                "description": "An access token: `Authorization: Bearer <token>`.",
+            }
+        accepted = " or ".join(f"`{t} <token>`" for t in types)
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": header,
+            "description": f"An access token, sent as {accepted} in the {header} header.",
+        }
+
+
+# --- token serializers -------------------------------------------------------------------
+
+_ACCESS = "The access token: a JWT that authenticates requests."
+_SLIDING = "The sliding token: a JWT that authenticates requests and can be refreshed."
+
+
+def _rebuilt(field: serializers.Field, **changes: Any) -> serializers.Field:
+    """A new ``field`` built with ``changes`` to its arguments (DRF copies fields this way)."""
+    kwargs = {**field._kwargs, **changes}
+    return type(field)(*field._args, **kwargs)
+
+
+def _request_and_response(
+    target: Any, response: dict[str, str], direction: str
+) -> serializers.Serializer:
+    """``target``'s fields as the client sends them, plus what the endpoint answers.
+
+    ``response`` maps the name of each field of the answer to its description. A writable
+    field of ``target`` that is not in it is sent only (write-only); a field in it that
+    ``target`` lacks (the serializers build their answer in ``validate``) is read-only. A
+    field of ``target`` without a description gets that one in the response direction only:
+    one both sent and answered (a rotated ``refresh``) means something else in the request.
+    """
+    fields: dict[str, serializers.Field] = {}
+    for name, field in force_instance(target).fields.items():
+        if name in response:
+            described = field.help_text or (response[name] if direction == "response" else None)
+            fields[name] = _rebuilt(field, write_only=False, help_text=described)
+        elif not field.read_only:
+            fields[name] = field if field.write_only else _rebuilt(field, write_only=True)
+    for name, description in response.items():
+        if name not in fields:
+            fields[name] = serializers.CharField(read_only=True, help_text=description)
+    namespace: dict[str, Any] = {n: copy.deepcopy(f) for n, f in fields.items()}
+    namespace["__doc__"] = get_class(target).__doc__
+    described = type(get_class(target).__name__, (serializers.Serializer,), namespace)
+    return described()
+
+
+class _TokenSerializerScheme(OpenApiSerializerExtension):
+    """Maps a token serializer through :func:`_request_and_response`."""
+
+    match_subclasses = True
+    priority = -1
+
+    def response_fields(self) -> dict[str, str]:
+        """The fields of the endpoint's answer, with their descriptions."""
+        return {}
+
+    def map_serializer(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
+        described = _request_and_response(self.target, self.response_fields(), direction)
+        schema: dict[str, Any] = auto_schema._map_serializer(
+            described, direction, bypass_extensions=True
+        )
+        return schema
+
+
+class TokenObtainPairScheme(_TokenSerializerScheme):
+    target_class = "ferrojwt.serializers.TokenObtainPairSerializer"
+
+    def response_fields(self) -> dict[str, str]:
+        return {
+            "access": _ACCESS,
+            "refresh": "The refresh token: a JWT that obtains new access tokens.",
+        }
+
+
+class TokenObtainSlidingScheme(_TokenSerializerScheme):
+    target_class = "ferrojwt.serializers.TokenObtainSlidingSerializer"
+
+    def response_fields(self) -> dict[str, str]:
+        return {"token": _SLIDING}
+
+
+class TokenRefreshScheme(_TokenSerializerScheme):
+    target_class = "ferrojwt.serializers.TokenRefreshSerializer"
+
+    def response_fields(self) -> dict[str, str]:
+        from ferrojwt.settings import api_settings
+
+        fields = {"access": _ACCESS}
+        if api_settings.ROTATE_REFRESH_TOKENS:
+            fields["refresh"] = "A new refresh token (ROTATE_REFRESH_TOKENS), for the next refresh."
+        return fields
+
+
+class TokenRefreshSlidingScheme(_TokenSerializerScheme):
+    target_class = "ferrojwt.serializers.TokenRefreshSlidingSerializer"
+
+    def response_fields(self) -> dict[str, str]:
+        return {"token": "The same sliding token with a new expiry."}
+
+
+class TokenVerifyScheme(_TokenSerializerScheme):
+    """Answers ``{}``: the token is sent only."""
+
+    target_class = "ferrojwt.serializers.TokenVerifySerializer"
+
+
+class TokenBlacklistScheme(_TokenSerializerScheme):
+    """Answers ``{}``: the refresh token is sent only."""
+
+    target_class = "ferrojwt.serializers.TokenBlacklistSerializer"
+
+
+# --- token views: their error answers ----------------------------------------------------
+
+
+class TokenErrorSerializer(serializers.Serializer):
+    """Why credentials or a token were refused."""
+
+    detail = serializers.CharField(help_text="Why the request was refused.")
+    code = serializers.CharField(
+        required=False,
+        help_text="`token_not_valid` for a token that is malformed, expired or blacklisted.",
+    )
+
+
+# DRF's answer to invalid input: each field's name (or ``non_field_errors``) -> its messages.
+_VALIDATION_ERROR = OpenApiResponse(
+    response={
+        "type": "object",
+        "additionalProperties": {"type": "array", "items": {"type": "string"}},
+    },
+    description="Invalid input: each field, or `non_field_errors`, with its messages.",
+)
+_TOKEN_ERROR = OpenApiResponse(
+    response=TokenErrorSerializer,
+    description="Refused: wrong credentials, or a token that is not valid.",
+)
+
+
+# The answer of a serializer whose response has no fields (verify, blacklist).
+_EMPTY_ANSWER = OpenApiResponse(
+    response={"type": "object", "maxProperties": 0},
+    description="An empty object: `{}`.",
+)
+
+
+def _success(answer: Any) -> Any:
+    """The 200 answer: ``{}`` for a token serializer that answers nothing, else ``answer``."""
+    extension = OpenApiSerializerExtension.get_match(answer)
+    if isinstance(extension, _TokenSerializerScheme) and not extension.response_fields():
+        return _EMPTY_ANSWER
+    return answer
+
+
+def _status_codes(responses: dict[Any, Any]) -> set[str]:
+    return {str(code[0] if isinstance(code, tuple) else code) for code in responses}
+
+
+class TokenViewResponses(OpenApiViewExtension):
+    """Adds the 400 and 401 answers to the 200 of a token view (or to the project's own).
+
+    The 200 is the serializer's answer, or an empty object for a serializer that answers
+    nothing (verify, blacklist): drf-spectacular would say "no response body".
+
+    The view is replaced, for schema generation only, by a subclass whose schema class
+    derives from the view's own, so any ``@extend_schema`` on the view class still applies.
+    """
+
+    target_class = "ferrojwt.views.TokenViewBase"
+    match_subclasses = True
+    priority = -1
+
+    def view_replacement(self) -> Any:
+        view = self.target
+        base_schema = type(view.schema)
+
+        class TokenViewSchema(base_schema):  # type: ignore[misc,valid-type]
+            def get_response_serializers(self) -> Any:
+                answer = super().get_response_serializers()
+                if isinstance(answer, dict):
+                    responses = dict(answer)
+                else:
+                    responses = {200: _success(answer)}
+                codes = _status_codes(responses)
+                if "400" not in codes:
+                    responses[400] = _VALIDATION_ERROR
+                if "401" not in codes:
+                    responses[401] = _TOKEN_ERROR
+                return responses
+
+        namespace = {"schema": TokenViewSchema(), "__doc__": view.__doc__}
+        namespace["__module__"] = view.__module__
+        return type(view.__name__, (view,), namespace)
