@@ -12,13 +12,14 @@ export VIRTUAL_ENV := $(abspath $(VENV))
 export PYO3_PYTHON := $(PY)
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: help serve test lint rust-test pytest compat bench wheel clean serve-prod bench-e2e system-deps
+.PHONY: help serve test lint rust-test pytest compat docs bench wheel clean serve-prod bench-e2e system-deps
 
 help:
 	@echo "make serve   build ferrojwt and run the example (see README)"
 	@echo "make test    lint, cargo test, the whole pytest suite and make compat"
 	@echo "make compat  simplejwt's own test suite (PyPI sdist) run on ferrojwt"
 	@echo "make bench   release-build benchmarks against PyJWT and simplejwt"
+	@echo "make docs    the documentation site into docs/_site, warnings as errors"
 	@echo "make serve-prod  the example on PostgreSQL + gunicorn + nginx (127.0.0.1:8080)"
 	@echo "make bench-e2e   gunicorn + wrk benchmark, ferrojwt vs simplejwt (benches/e2e.png)"
 	@echo "make wheel   build an abi3 manylinux2014 wheel into dist/"
@@ -47,7 +48,7 @@ develop: $(STAMP)-develop
 serve: $(STAMP)-develop
 	$(PY) examples/demo/serve.py dev
 
-test: lint rust-test pytest compat
+test: lint rust-test pytest compat docs
 
 # --- pieces -----------------------------------------------------------------
 
@@ -65,6 +66,16 @@ rust-test:
 pytest: $(STAMP)-develop system-deps
 	$(PY) -m mypy.stubtest ferrojwt._core --allowlist tests/stubtest-allowlist.txt
 	$(PY) -m pytest -q
+
+# The documentation site (docs/mkdocs.yml, pages in docs/pages) into docs/_site; --strict
+# makes every warning (a broken link or anchor included) an error (not with --quiet, which
+# would hide the warnings from the count). Nothing is fetched.
+$(STAMP)-docs: $(STAMP)-venv docs/requirements.txt
+	$(PIP) install -r docs/requirements.txt
+	@touch $@
+
+docs: $(STAMP)-docs
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict -f docs/mkdocs.yml
 
 # The reference projects' own test suites, from their PyPI sdists, run on ferrojwt: each
 # runner also runs them on the original as a control and fails on any difference not listed
