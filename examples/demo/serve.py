@@ -1,6 +1,7 @@
 """Serve the demo: `python serve.py dev` (make serve) or `python serve.py prod` (make serve-prod).
 
-dev:  SQLite (.run/demo.sqlite3), gunicorn on 127.0.0.1:8000 in the foreground.
+dev:  SQLite (.run/demo.sqlite3), gunicorn on 127.0.0.1:8000 in the foreground (it also
+      serves /static/).
 prod: PostgreSQL (data in .run/postgres) + gunicorn + nginx on 127.0.0.1:8080, RS256 keys
       in .run/keys; Ctrl-C stops all three.
 Both migrate, create the demo user (idempotent) and print curl lines that work as printed.
@@ -54,6 +55,7 @@ def prepare(env: dict[str, str], *, collectstatic: bool) -> None:
 def banner(base_url: str, what: str) -> None:
     print(f"\nferrojwt demo: {what}\nCopy these lines into another shell:\n", flush=True)
     print(curl_lines(base_url) + "\n", flush=True)
+    print(f"API docs (Swagger UI): {base_url}/api/docs/\n", flush=True)
 
 
 def dev(port: int) -> None:
@@ -61,6 +63,7 @@ def dev(port: int) -> None:
     env.setdefault("DJANGO_SQLITE_PATH", str(RUN_DIR / "demo.sqlite3"))
     if not env.get("DJANGO_SECRET_KEY"):
         env["DJANGO_SECRET_KEY"] = secret_file(RUN_DIR / "secret_key")
+    env.setdefault("DJANGO_SERVE_STATIC", "1")  # no nginx in front: Swagger UI's files
     prepare(env, collectstatic=False)
     banner(f"http://127.0.0.1:{port}", f"gunicorn on http://127.0.0.1:{port} (SQLite)")
     env["GUNICORN_BIND"] = f"127.0.0.1:{port}"

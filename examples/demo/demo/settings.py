@@ -7,6 +7,7 @@ Variables (all optional unless DJANGO_DEBUG=0 says otherwise):
   DATABASE_URL              postgres://user:password@host:port/name; SQLite when unset
   DJANGO_SQLITE_PATH        the SQLite file, default db.sqlite3 beside manage.py
   DJANGO_STATIC_ROOT        where collectstatic writes, default staticfiles/ beside manage.py
+  DJANGO_SERVE_STATIC       1: Django serves /static/ itself (make serve, no nginx in front)
   DJANGO_HTTPS              1 when served over TLS only: secure cookies, redirect, HSTS
   DJANGO_MAX_BODY_BYTES     largest request body accepted, default 1 MiB (as nginx's)
   DJANGO_PASSWORD_HASHER    "md5" makes MD5 the first hasher (benchmarks only, never in production)
@@ -60,6 +61,9 @@ INSTALLED_APPS = [
     "rest_framework",
     JWT_MODULE,
     f"{JWT_MODULE}.token_blacklist",
+    # OpenAPI schema at /api/schema/, Swagger UI at /api/docs/ with its files from /static/.
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "demo",
 ]
 
@@ -124,6 +128,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")
+# nginx serves /static/ in production (make serve-prod); without it, Django can (make serve).
+SERVE_STATIC = env.flag("DJANGO_SERVE_STATIC", default=False)
 
 # Requests larger than this get a JSON 413 (nginx enforces the same limit in front).
 MAX_REQUEST_BODY_BYTES = env.integer("DJANGO_MAX_BODY_BYTES", 1024 * 1024)
@@ -142,6 +148,20 @@ REST_FRAMEWORK = {
     # JSON in, JSON out: any other content type is a 415, and errors are never HTML.
     "DEFAULT_PARSER_CLASSES": ("rest_framework.parsers.JSONParser",),
     "DEFAULT_RENDERER_CLASSES": ("rest_framework.renderers.JSONRenderer",),
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ferrojwt demo API",
+    "DESCRIPTION": "Obtain a token pair at /api/token/, then Authorize with the access token.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Separate request and response components: what the client sends, what it gets back.
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI's JavaScript and CSS from drf-spectacular-sidecar's static files, no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 JWT_ALGORITHM = os.environ.get("JWT_ALGORITHM", "HS256")

@@ -1,9 +1,12 @@
-"""URLs of the demo: the four token endpoints, the demo resources and the admin."""
+"""URLs of the demo: the four token endpoints, the demo resources, the API docs, the admin."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin
-from django.urls import path
+from django.contrib.staticfiles.views import serve as serve_static
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from demo import views
 from demo.jwt import views as jwt_views
@@ -16,8 +19,13 @@ urlpatterns = [
     path("api/ping/", views.PingView.as_view(), name="ping"),
     path("api/me/", views.MeView.as_view(), name="me"),
     path("api/me/stateless/", views.StatelessMeView.as_view(), name="me_stateless"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("admin/", admin.site.urls),
 ]
+if settings.SERVE_STATIC:
+    # The static files straight from the apps (no collectstatic), when no nginx is in front.
+    urlpatterns.append(re_path(r"^static/(?P<path>.*)$", serve_static, {"insecure": True}))
 
 handler400 = "demo.errors.bad_request"
 handler403 = "demo.errors.permission_denied"
