@@ -1,0 +1,1 @@
+"""A small Django project that uses dj-rest-auth in its JWT mode, for tests/e2e."""
