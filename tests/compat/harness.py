@@ -35,9 +35,9 @@ def download_sdist(project: str, version: str, sha256: str, dest: Path) -> Path:
 def unpack(sdist: Path, dest: Path) -> Path:
     """Extract `sdist` into `dest`; return its single top-level directory."""
     with tarfile.open(sdist) as tar:
-        if sys.version_info >= (3, 12):
+        if hasattr(tarfile, "data_filter"):  # 3.12, and 3.10.12+/3.11.4+ security releases
             tar.extractall(dest, filter="data")
-        else:  # 3.10/3.11 may lack the filter: refuse absolute or escaping names ourselves
+        else:  # refuse absolute or escaping names and links ourselves
             for member in tar.getmembers():
                 if member.name.startswith("/") or ".." in Path(member.name).parts:
                     raise RuntimeError(f"unsafe path in {sdist.name}: {member.name}")
