@@ -4,7 +4,8 @@
   each with a ``Default:`` line that evaluates to the value in the code;
 * the removed settings are listed as removed, not documented as settings;
 * the API page names every public name of ``ferrojwt.jwt``;
-* every ``ferrojwt.…`` dotted path the pages mention can be imported or looked up.
+* every ``ferrojwt.…`` dotted path the pages mention can be imported or looked up;
+* the Deployment page lists exactly the environment variables of the example project.
 
 Notes titled "being added" describe work in progress and are left out of the last check.
 """
@@ -140,6 +141,19 @@ def test_every_dotted_path_in_the_pages_exists() -> None:
         except (ImportError, AttributeError) as error:
             broken.append(f"{dotted} ({where}): {error}")
     assert broken == [], "paths on the docs pages that do not exist:\n" + "\n".join(broken)
+
+
+def test_deployment_page_lists_every_variable_of_the_example() -> None:
+    # The example documents its variables in the docstring of its settings module.
+    docstring = (ROOT / "examples" / "demo" / "demo" / "settings.py").read_text("utf-8")
+    variables = re.findall(r"^  ([A-Z][A-Z0-9_]+) ", docstring.split('"""')[1], re.M)
+    assert "DJANGO_SECRET_KEY" in variables  # the docstring is read as expected
+    table = section(page("deployment.md"), "The example project's variables")
+    missing = [name for name in variables if f"| `{name}` |" not in table]
+    listed = re.findall(r"^\| `([A-Z][A-Z0-9_]+)` \|", table, re.M)
+    unknown = [name for name in listed if name not in variables]
+    assert missing == [], f"variables of examples/demo not on docs/pages/deployment.md: {missing}"
+    assert unknown == [], f"variables on docs/pages/deployment.md the example lacks: {unknown}"
 
 
 def test_in_progress_notes_are_left_out_of_the_path_check() -> None:
