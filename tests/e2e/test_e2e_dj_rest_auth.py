@@ -66,6 +66,7 @@ class SiteGunicorn(Gunicorn):
 class Site:
     package: str
     base_url: str
+    log: Path  # gunicorn's output: access lines and server errors' tracebacks
 
 
 def django_admin(env: dict[str, str], *args: str) -> None:
@@ -107,7 +108,7 @@ def site(request: pytest.FixtureRequest) -> Iterator[Site]:
     django_admin(env, "shell", "-c", create % (USERNAME, EMAIL, PASSWORD))
     server = SiteGunicorn(env, workers=2, log=root / "gunicorn.log").start()
     try:
-        yield Site(request.param, f"http://127.0.0.1:{server.port}")
+        yield Site(request.param, f"http://127.0.0.1:{server.port}", root / "gunicorn.log")
     finally:
         server.stop()
         shutil.rmtree(root, ignore_errors=True)
@@ -149,7 +150,8 @@ def call(
         for header in response.msg.get_all("Set-Cookie") or []:
             jar.load(header)
         if response.status >= 500:
-            raise ServerError(f"{method} {path}: {response.status}")
+            errors = [line for line in site.log.read_text().splitlines() if "Error" in line]
+            raise ServerError(f"{method} {path}: {response.status}; {errors[-1:]}")
         content_type = response.getheader("Content-Type", "")
         assert content_type.startswith("application/json"), (response.status, raw[:300])
         return Answer(response.status, json.loads(raw), dict(jar))
