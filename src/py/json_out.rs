@@ -2,6 +2,8 @@
 //! `json.dumps(obj, separators=(",", ":"), cls=json_encoder)` writes them,
 //! without going through the json module on the fast path.
 
+use std::sync::OnceLock;
+
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -20,6 +22,10 @@ const TIME_CLAIMS: [&str; 3] = ["exp", "iat", "nbf"];
 static ENCODE_BASESTRING_ASCII: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 static DATETIME: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static JSON_ENCODER: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+/// The running CPython's json walks a plain dict live (3.12 on), not a snapshot.
+static LIVE_DICTS: OnceLock<bool> = OnceLock::new();
+
+type Member<'py> = (Bound<'py, PyAny>, Bound<'py, PyAny>);
 
 /// Writes one JSON document as `json.dumps(obj, separators=(",", ":"),
 /// cls=encoder, sort_keys=sort_keys)` would.
@@ -67,12 +73,19 @@ impl<'py> Writer<'py> {
 
     /// Writes a whole document (a dict). `claims` marks a JWT payload, whose
     /// `datetime` values of exp, iat and nbf become NumericDates, as PyJWT does.
+    /// PyJWT writes a copy of the payload (`payload.copy()`, made before any
+    /// `default()` runs) and a header dict of its own: a plain dict is written
+    /// from a snapshot of its members, any other from what its `copy()` gives.
     pub fn document(&mut self, dict: &Bound<'py, PyDict>, claims: bool) -> PyResult<()> {
+        let plain = dict.is_exact_instance_of::<PyDict>();
         if !self.python_writes {
-            return self.object(dict, 0, claims);
+            if plain {
+                return self.members(snapshot(dict), 0, claims);
+            }
+            return self.object(&copy_of(dict)?, 0, claims);
         }
         let dict = if claims {
-            with_numeric_dates(dict)?
+            with_numeric_dates(copy_of(dict)?)?
         } else {
             dict.clone()
         };
@@ -103,9 +116,9 @@ impl<'py> Writer<'py> {
         } else if let Ok(float) = obj.cast::<PyFloat>() {
             write::float(&mut self.out, float.value());
         } else if let Ok(list) = obj.cast::<PyList>() {
-            self.sequence(list.iter(), depth)?;
+            self.list(list, depth)?;
         } else if let Ok(tuple) = obj.cast::<PyTuple>() {
-            self.sequence(tuple.iter(), depth)?;
+            self.tuple(tuple, depth)?;
         } else if let Ok(dict) = obj.cast::<PyDict>() {
             self.object(dict, depth, false)?;
         } else {
@@ -147,13 +160,25 @@ impl<'py> Writer<'py> {
         Ok(())
     }
 
-    fn sequence(
-        &mut self,
-        items: impl Iterator<Item = Bound<'py, PyAny>>,
-        depth: usize,
-    ) -> PyResult<()> {
+    /// A list is read live, as json reads it on every version: items that an
+    /// encoder's `default` appends are written too, removed ones are not.
+    fn list(&mut self, list: &Bound<'py, PyList>, depth: usize) -> PyResult<()> {
         self.out.push('[');
-        for (i, item) in items.enumerate() {
+        let mut i = 0;
+        while i < list.len() {
+            if i > 0 {
+                self.out.push(',');
+            }
+            self.value(&list.get_item(i)?, depth + 1)?;
+            i += 1;
+        }
+        self.out.push(']');
+        Ok(())
+    }
+
+    fn tuple(&mut self, tuple: &Bound<'py, PyTuple>, depth: usize) -> PyResult<()> {
+        self.out.push('[');
+        for (i, item) in tuple.iter().enumerate() {
             if i > 0 {
                 self.out.push(',');
             }
@@ -163,27 +188,64 @@ impl<'py> Writer<'py> {
         Ok(())
     }
 
-    /// Writes a dict from a snapshot of its items (as json does: code run by
-    /// an encoder's `default` may change the dict), sorted when asked.
+    /// Writes a dict inside a document, walking it as the running CPython's
+    /// json does, which matters when an encoder's `default` changes it: from
+    /// 3.12 on a plain dict unsorted is walked live (`PyDict_Next`: members
+    /// added meanwhile are written, removed ones not); otherwise, and before
+    /// 3.12, from a snapshot of its `items()`, sorted when asked.
     fn object(&mut self, dict: &Bound<'py, PyDict>, depth: usize, claims: bool) -> PyResult<()> {
-        let mut members: Vec<(Bound<'py, PyAny>, Bound<'py, PyAny>)> = dict.iter().collect();
+        let plain = dict.is_exact_instance_of::<PyDict>();
+        if !plain || self.sort_keys || !live_dicts(self.py) {
+            let members = if plain { snapshot(dict) } else { items(dict)? };
+            return self.members(members, depth, claims);
+        }
+        self.out.push('{');
+        let mut position = 0;
+        let mut first = true;
+        while let Some((key, value)) = next_member(dict, &mut position) {
+            self.member(&mut first, &key, &value, depth, claims)?;
+        }
+        self.out.push('}');
+        Ok(())
+    }
+
+    /// Writes the members of a snapshot, sorted when asked.
+    fn members(
+        &mut self,
+        mut members: Vec<Member<'py>>,
+        depth: usize,
+        claims: bool,
+    ) -> PyResult<()> {
         if self.sort_keys {
             sort_by_key(&mut members)?;
         }
         self.out.push('{');
-        for (i, (key, value)) in members.iter().enumerate() {
-            if i > 0 {
-                self.out.push(',');
-            }
-            self.key(key)?;
-            self.out.push(':');
-            if claims && is_time_claim(key) && is_datetime(value)? {
-                write::int(&mut self.out, numeric_date(value)?);
-            } else {
-                self.value(value, depth + 1)?;
-            }
+        let mut first = true;
+        for (key, value) in &members {
+            self.member(&mut first, key, value, depth, claims)?;
         }
         self.out.push('}');
+        Ok(())
+    }
+
+    fn member(
+        &mut self,
+        first: &mut bool,
+        key: &Bound<'py, PyAny>,
+        value: &Bound<'py, PyAny>,
+        depth: usize,
+        claims: bool,
+    ) -> PyResult<()> {
+        if !std::mem::take(first) {
+            self.out.push(',');
+        }
+        self.key(key)?;
+        self.out.push(':');
+        if claims && is_time_claim(key) && is_datetime(value)? {
+            write::int(&mut self.out, numeric_date(value)?);
+        } else {
+            self.value(value, depth + 1)?;
+        }
         Ok(())
     }
 
@@ -221,6 +283,69 @@ impl<'py> Writer<'py> {
                 obj.get_type().name()?
             ))),
         }
+    }
+}
+
+fn live_dicts(py: Python<'_>) -> bool {
+    *LIVE_DICTS.get_or_init(|| py.version_info() >= (3, 12))
+}
+
+/// The members of a plain dict as they are now (json's `PyDict_Items`).
+fn snapshot<'py>(dict: &Bound<'py, PyDict>) -> Vec<Member<'py>> {
+    dict.iter().collect()
+}
+
+/// The members a dict subclass lists in its `items()`, in that order (an
+/// OrderedDict's own order), as json reads them.
+fn items<'py>(dict: &Bound<'py, PyDict>) -> PyResult<Vec<Member<'py>>> {
+    let mut members = Vec::with_capacity(dict.len());
+    for item in dict.call_method0("items")?.try_iter()? {
+        let item = item?;
+        match item.cast::<PyTuple>() {
+            Ok(pair) if pair.len() == 2 => members.push((pair.get_item(0)?, pair.get_item(1)?)),
+            _ => return Err(PyValueError::new_err("items must return 2-tuples")),
+        }
+    }
+    Ok(members)
+}
+
+/// The member at or after `position` of a dict walked live, as json walks it
+/// from 3.12 on, or None past the last one.
+fn next_member<'py>(
+    dict: &Bound<'py, PyDict>,
+    position: &mut pyo3::ffi::Py_ssize_t,
+) -> Option<Member<'py>> {
+    let mut key = std::ptr::null_mut();
+    let mut value = std::ptr::null_mut();
+    // SAFETY: `dict` is a dict held by a Bound (so the GIL is held); PyDict_Next
+    // only reads it, accepts any position (past the end it returns 0), and hands
+    // back borrowed references, made owned here before any Python code can run
+    // and change the dict.
+    unsafe {
+        if pyo3::ffi::PyDict_Next(dict.as_ptr(), position, &mut key, &mut value) == 0 {
+            return None;
+        }
+        let py = dict.py();
+        Some((
+            Bound::from_borrowed_ptr(py, key),
+            Bound::from_borrowed_ptr(py, value),
+        ))
+    }
+}
+
+/// What PyJWT writes for a payload: `payload.copy()`, which for a dict
+/// subclass may keep its class (an OrderedDict does) or not.
+fn copy_of<'py>(dict: &Bound<'py, PyDict>) -> PyResult<Bound<'py, PyDict>> {
+    if dict.is_exact_instance_of::<PyDict>() {
+        return dict.copy();
+    }
+    let copy = dict.call_method0("copy")?;
+    match copy.cast_into::<PyDict>() {
+        Ok(copy) => Ok(copy),
+        Err(error) => Err(PyTypeError::new_err(format!(
+            "the payload's copy() must return a dict, not {}",
+            error.into_inner().get_type().name()?
+        ))),
     }
 }
 
@@ -273,13 +398,13 @@ fn sort_by_key(members: &mut Vec<(Bound<'_, PyAny>, Bound<'_, PyAny>)>) -> PyRes
     Ok(())
 }
 
-/// A copy of a payload with its datetime exp, iat and nbf as NumericDates.
-fn with_numeric_dates<'py>(dict: &Bound<'py, PyDict>) -> PyResult<Bound<'py, PyDict>> {
-    let copy = dict.copy()?;
+/// The payload's copy with its datetime exp, iat and nbf as NumericDates.
+fn with_numeric_dates<'py>(copy: Bound<'py, PyDict>) -> PyResult<Bound<'py, PyDict>> {
     for claim in TIME_CLAIMS {
         if let Some(value) = copy.get_item(claim)? {
             if is_datetime(&value)? {
-                copy.set_item(claim, numeric_date(&value)?)?;
+                // Through __setitem__, as PyJWT assigns: the copy may be an OrderedDict.
+                copy.as_any().set_item(claim, numeric_date(&value)?)?;
             }
         }
     }
