@@ -12,7 +12,7 @@ export VIRTUAL_ENV := $(abspath $(VENV))
 export PYO3_PYTHON := $(PY)
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: help serve test lint rust-test pytest compat docs bench wheel clean serve-prod bench-e2e system-deps
+.PHONY: help serve test lint rust-test pytest compat docs bench wheel messages clean serve-prod bench-e2e system-deps
 
 help:
 	@echo "make serve   build ferrojwt and run the example (see README)"
@@ -20,6 +20,7 @@ help:
 	@echo "make compat  simplejwt's own test suite (PyPI sdist) run on ferrojwt"
 	@echo "make bench   release-build benchmarks against PyJWT and simplejwt"
 	@echo "make docs    the documentation site into docs/_site, warnings as errors"
+	@echo "make messages  compile the translation catalogues (python/ferrojwt/locale)"
 	@echo "make serve-prod  the example on PostgreSQL + gunicorn + nginx (127.0.0.1:8080)"
 	@echo "make bench-e2e   gunicorn + wrk benchmark, ferrojwt vs simplejwt (benches/e2e.png)"
 	@echo "make wheel   build an abi3 manylinux2014 wheel into dist/"
@@ -82,6 +83,16 @@ docs: $(STAMP)-docs
 # in it (see tests/compat/). One line per suite.
 compat: $(STAMP)-develop
 	$(PY) tests/compat/simplejwt_sdist.py
+
+# The translation catalogues: each python/ferrojwt/locale/*/LC_MESSAGES/django.po is
+# compiled into the django.mo beside it, committed (the wheel ships both), with polib:
+# no GNU gettext needed. Run after editing a .po; tests/django/test_translations.py fails
+# while a .mo is stale or a message of the source has no translation.
+messages: $(STAMP)-deps
+	for po in python/ferrojwt/locale/*/LC_MESSAGES/django.po; do \
+		$(PY) -c 'import sys, polib; polib.pofile(sys.argv[1]).save_as_mofile(sys.argv[2])' \
+			"$$po" "$${po%.po}.mo" || exit 1; \
+	done
 
 # --- benchmarks and the wheel -------------------------------------------------
 
