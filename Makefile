@@ -12,7 +12,7 @@ export VIRTUAL_ENV := $(abspath $(VENV))
 export PYO3_PYTHON := $(PY)
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: help serve test lint rust-test pytest compat docs bench wheel messages clean serve-prod bench-e2e system-deps
+.PHONY: help serve test lint rust-test pytest compat docs bench wheel messages matrix clean serve-prod bench-e2e system-deps
 
 help:
 	@echo "make serve   build ferrojwt and run the example (see README)"
@@ -24,6 +24,7 @@ help:
 	@echo "make serve-prod  the example on PostgreSQL + gunicorn + nginx (127.0.0.1:8080)"
 	@echo "make bench-e2e   gunicorn + wrk benchmark, ferrojwt vs simplejwt (benches/e2e.png)"
 	@echo "make wheel   build an abi3 manylinux2014 wheel into dist/"
+	@echo "make matrix  the unit and Django suites on each CPython 3.10-3.13 x Django pair"
 
 # --- environment ------------------------------------------------------------
 
@@ -120,6 +121,15 @@ wheel: $(STAMP)-zig system-deps
 	FERROJWT_WHEEL="$$(ls dist/ferrojwt-*.whl)" $(PY) -m pytest tests/test_wheel.py -q -s \
 		-p no:cacheprovider -p no:django -W ignore::pytest.PytestConfigWarning
 
+# CPython 3.10-3.13 x Django 4.2/5.2/6.0: one abi3 wheel, a virtualenv per pair in
+# .matrix/, the unit and Django suites in each (tests/matrix/run.py; MATRIX=name runs one).
+# A plain release wheel for this machine: it links the build `make develop` already has
+# in target/release, where the zig build of `make wheel` is a second full LTO build.
+matrix: $(STAMP)-develop
+	rm -f .matrix/dist/ferrojwt-*.whl
+	$(PY) -m maturin build --release -q -o .matrix/dist
+	$(PY) tests/matrix/run.py .matrix/dist/ferrojwt-*.whl $(MATRIX)
+
 # --- the example in production shape and its end-to-end benchmark -----------------
 
 # PostgreSQL + gunicorn + nginx on 127.0.0.1:8080, data in .run/ (Ctrl-C stops all).
@@ -147,4 +157,4 @@ system-deps:
 	fi
 
 clean:
-	rm -rf $(VENV) target dist
+	rm -rf $(VENV) target dist .matrix

@@ -1,0 +1,305 @@
+"""The Python x Django matrix: one abi3 wheel, tested under every supported pair.
+
+``make matrix`` builds the wheel and runs ``python tests/matrix/run.py WHEEL``.
+For each combination below it keeps a virtualenv in ``.matrix/<name>`` (made
+again only when its interpreter changes; pip runs only when the requirements
+or the wheel changed), installs the wheel, that combination's Django and DRF
+(``tests/matrix/requirements-*.txt``) and the rest of ``tests/requirements.txt``
+that the unit and Django suites use, then runs ``pytest -m "not e2e" tests/jwt
+tests/django`` from a copy of those tests with no ``python/`` source tree beside
+it, after checking that ``ferrojwt`` is imported from the virtualenv's site-packages.
+
+A combination whose interpreter is not on this machine is skipped, loudly;
+any combination that fails makes the run fail. Names given after the wheel
+run only those combinations (``make matrix MATRIX=py312-django60``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+MATRIX_DIR = ROOT / ".matrix"
+SUITES = ("tests/jwt", "tests/django")
+FIELDS = ("passed", "failed", "skipped")
+
+#: Lines of tests/requirements.txt the unit and Django suites do not use (the build,
+#: lint and e2e tools), and the two frameworks, which each combination pins itself.
+NOT_INSTALLED = {"maturin", "ruff", "mypy", "gunicorn", "psycopg", "django", "djangorestframework"}
+
+
+@dataclass(frozen=True)
+class Combination:
+    name: str
+    python: str
+    pins: str
+
+
+COMBINATIONS = (
+    Combination("py310-django42", "3.10", "requirements-django42.txt"),
+    Combination("py311-django52", "3.11", "requirements-django52.txt"),
+    Combination("py312-django60", "3.12", "requirements-django60.txt"),
+    Combination("py313-django60", "3.13", "requirements-django60.txt"),
+)
+
+
+@dataclass
+class Result:
+    combination: Combination
+    status: str  # "ok", "FAILED", "SKIPPED"
+    detail: str = ""
+    versions: str = ""
+    passed: int = 0
+    failed: int = 0
+    skipped: int = 0
+    seconds: float = 0.0
+
+
+def clean_env(venv: Path | None = None) -> dict[str, str]:
+    """This process's environment without the project's .venv (which make puts first)."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "PYO3_PYTHON")
+    }
+    path = [p for p in env.get("PATH", "").split(os.pathsep) if not p.startswith(str(ROOT))]
+    if venv is not None:
+        env["VIRTUAL_ENV"] = str(venv)
+        path.insert(0, str(venv / "bin"))
+    env["PATH"] = os.pathsep.join(path)
+    env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
+    return env
+
+
+def python_version(python: str) -> str | None:
+    """``major.minor`` of an interpreter, or None when it does not run."""
+    try:
+        run = subprocess.run(
+            [python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+            env=clean_env(),
+            timeout=60,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return run.stdout.strip() if run.returncode == 0 else None
+
+
+def pyenv_interpreter(version: str) -> str | None:
+    """The newest pyenv-installed ``version`` (pyenv's shims answer only the active one)."""
+    pyenv = shutil.which("pyenv")
+    if pyenv is None:
+        return None
+    runs = [
+        subprocess.run([pyenv, *args], capture_output=True, text=True, env=clean_env())
+        for args in (["root"], ["latest", version])
+    ]
+    if any(run.returncode != 0 for run in runs):
+        return None
+    root, latest = (run.stdout.strip() for run in runs)
+    candidate = Path(root) / "versions" / latest / "bin" / f"python{version}"
+    return str(candidate) if candidate.is_file() else None
+
+
+def find_interpreter(version: str) -> str | None:
+    """pyenv's interpreter for ``version``, else a ``pythonX.Y`` on PATH (not a shim)."""
+    candidates = [pyenv_interpreter(version)]
+    on_path = shutil.which(f"python{version}", path=clean_env()["PATH"])
+    if on_path is not None and "/shims/" not in on_path:
+        candidates.append(on_path)
+    for candidate in candidates:
+        if candidate is not None and python_version(candidate) == version:
+            return candidate
+    return None
+
+
+def requirements(combination: Combination) -> str:
+    """tests/requirements.txt less NOT_INSTALLED, then the combination's pins."""
+    kept = []
+    for line in (ROOT / "tests" / "requirements.txt").read_text().splitlines():
+        match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", line)
+        if match and match.group(1).lower().replace("_", "-") not in NOT_INSTALLED:
+            kept.append(line.strip())
+    return "\n".join([*kept, (HERE / combination.pins).read_text().strip(), ""])
+
+
+def wheel_digest(wheel: Path) -> str:
+    """A digest of the wheel's members: unchanged when only the zip's timestamps differ."""
+    digest = hashlib.sha256()
+    with zipfile.ZipFile(wheel) as archive:
+        for name in sorted(archive.namelist()):
+            digest.update(name.encode() + b"\0" + archive.read(name))
+    return digest.hexdigest()
+
+
+def stamp_matches(path: Path, value: str) -> bool:
+    return path.is_file() and path.read_text() == value
+
+
+def prepare_venv(combination: Combination, interpreter: str, wheel: Path) -> Path:
+    """The combination's virtualenv, with pip run only for what changed."""
+    venv = MATRIX_DIR / combination.name
+    python = venv / "bin" / "python"
+    env = clean_env(venv)
+    pip = [str(python), "-m", "pip", "-q", "install"]
+    if not stamp_matches(venv / ".interpreter", interpreter) or not python.exists():
+        shutil.rmtree(venv, ignore_errors=True)
+        subprocess.run([interpreter, "-m", "venv", str(venv)], check=True, env=env)
+        (venv / ".interpreter").write_text(interpreter)
+    wanted = requirements(combination)
+    if not stamp_matches(venv / ".requirements", wanted):
+        (venv / "requirements.txt").write_text(wanted)
+        subprocess.run([*pip, "-r", str(venv / "requirements.txt")], check=True, env=env)
+        (venv / ".requirements").write_text(wanted)
+    digest = wheel_digest(wheel)
+    if not stamp_matches(venv / ".wheel", digest):
+        subprocess.run([*pip, "--no-deps", "--force-reinstall", str(wheel)], check=True, env=env)
+        (venv / ".wheel").write_text(digest)
+    return venv
+
+
+def copy_tests(venv: Path) -> Path:
+    """The suites and the pytest configuration, away from the python/ source tree."""
+    project = venv / "project"
+    shutil.rmtree(project, ignore_errors=True)
+    skip = shutil.ignore_patterns("__pycache__", "db.sqlite3*")
+    for suite in SUITES:
+        shutil.copytree(ROOT / suite, project / suite, ignore=skip)
+    shutil.copy(ROOT / "pyproject.toml", project / "pyproject.toml")
+    return project
+
+
+#: Run by the combination's interpreter in the test copy: where everything comes from.
+WHERE = """
+import json, sys, sysconfig
+import django, rest_framework, ferrojwt._core
+print(json.dumps({
+    "core": ferrojwt._core.__file__,
+    "site": sysconfig.get_paths()["platlib"],
+    "profile": ferrojwt._core.build_profile,
+    "python": sys.version.split()[0],
+    "django": django.__version__,
+    "drf": rest_framework.__version__,
+}))
+"""
+
+
+def installed_versions(venv: Path, project: Path) -> str:
+    """The versions under test, after checking ferrojwt is the wheel in site-packages."""
+    run = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", WHERE],
+        cwd=project,
+        env=clean_env(venv),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    found = json.loads(run.stdout)
+    core, site = Path(found["core"]).resolve(), Path(found["site"]).resolve()
+    if site not in core.parents or ROOT / "python" in core.parents:
+        raise RuntimeError(f"ferrojwt._core imported from {core}, not from {site}")
+    if found["profile"] != "release":
+        raise RuntimeError(f"the wheel holds a {found['profile']} build, not a release one")
+    return f"Python {found['python']}, Django {found['django']}, DRF {found['drf']}"
+
+
+def run_suites(venv: Path, project: Path, result: Result) -> None:
+    """pytest in the combination's virtualenv; counts from its JUnit report."""
+    report = venv / "junit.xml"
+    report.unlink(missing_ok=True)
+    args = ["-q", "-p", "no:cacheprovider", "-m", "not e2e", f"--junitxml={report}", *SUITES]
+    run = subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "pytest", *args], cwd=project, env=clean_env(venv)
+    )
+    if report.is_file():
+        root = ET.parse(report).getroot()
+        suite = root if root.tag == "testsuite" else root.find("testsuite")
+        if suite is not None:
+            total, skipped = int(suite.get("tests", 0)), int(suite.get("skipped", 0))
+            failed = int(suite.get("failures", 0)) + int(suite.get("errors", 0))
+            result.passed, result.failed, result.skipped = total - failed - skipped, failed, skipped
+    if run.returncode != 0 or result.passed == 0:
+        result.status = "FAILED"
+        result.detail = f"pytest exited with {run.returncode}"
+
+
+def run_combination(combination: Combination, wheel: Path) -> Result:
+    result = Result(combination, "ok")
+    interpreter = find_interpreter(combination.python)
+    if interpreter is None:
+        result.status = "SKIPPED"
+        result.detail = f"no CPython {combination.python} on this machine (pyenv or PATH)"
+        print(f"\n*** matrix: SKIPPING {combination.name}: {result.detail} ***\n", flush=True)
+        return result
+    print(f"\n=== matrix: {combination.name} ({interpreter}) ===", flush=True)
+    started = time.monotonic()
+    try:
+        venv = prepare_venv(combination, interpreter, wheel)
+        project = copy_tests(venv)
+        result.versions = installed_versions(venv, project)
+        print(f"=== {result.versions}, ferrojwt from the wheel", flush=True)
+        run_suites(venv, project, result)
+    except (subprocess.CalledProcessError, RuntimeError, OSError, ValueError) as exc:
+        result.status = "FAILED"
+        result.detail = f"setup failed: {exc}"
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def print_table(results: list[Result]) -> None:
+    header = ("combination", "versions", "passed", "failed", "skipped", "time", "result")
+    rows = [
+        (
+            r.combination.name,
+            r.versions or f"Python {r.combination.python}",
+            str(r.passed),
+            str(r.failed),
+            str(r.skipped),
+            f"{r.seconds:.0f}s",
+            r.status + (f" ({r.detail})" if r.detail else ""),
+        )
+        for r in results
+    ]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    print("\nPython x Django matrix (one abi3 wheel):")
+    for row in [header, tuple("-" * w for w in widths), *rows]:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="The Python x Django matrix")
+    parser.add_argument("wheel", type=Path, help="the ferrojwt abi3 wheel to test")
+    parser.add_argument("names", nargs="*", help="only these combinations")
+    options = parser.parse_args()
+    known = {c.name: c for c in COMBINATIONS}
+    unknown = [name for name in options.names if name not in known]
+    if unknown:
+        parser.error(f"unknown combination(s) {unknown}; known: {sorted(known)}")
+    chosen = [known[name] for name in options.names] or list(COMBINATIONS)
+    wheel = options.wheel.resolve()
+    results = [run_combination(combination, wheel) for combination in chosen]
+    print_table(results)
+    skipped = [r.combination.name for r in results if r.status == "SKIPPED"]
+    if skipped:
+        print(f"SKIPPED (interpreter absent): {', '.join(skipped)}")
+    passed, failed, skipped_tests = (sum(getattr(r, f) for r in results) for f in FIELDS)
+    print(f"matrix: {passed} passed, {failed} failed, {skipped_tests} skipped")
+    return 1 if any(r.status == "FAILED" for r in results) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
