@@ -17,6 +17,10 @@ Every extension has priority -1, so a project's own extension for the same class
 default priority, takes precedence.
 """
 
+# drf-spectacular is typed only in part: its extension base's __init_subclass__ (run by
+# every class below) and force_instance have no annotations.
+# mypy: disable-error-code="no-untyped-call"
+
 from __future__ import annotations
 
 import copy
@@ -95,19 +99,21 @@ class JWTHeaderScheme(OpenApiAuthenticationExtension):
 
 # --- token serializers -------------------------------------------------------------------
 
+_Field = serializers.Field[Any, Any, Any, Any]
+
 _ACCESS = "The access token: a JWT that authenticates requests."
 _SLIDING = "The sliding token: a JWT that authenticates requests and can be refreshed."
 
 
-def _rebuilt(field: serializers.Field, **changes: Any) -> serializers.Field:
+def _rebuilt(field: _Field, **changes: Any) -> _Field:
     """A new ``field`` built with ``changes`` to its arguments (DRF copies fields this way)."""
-    kwargs = {**field._kwargs, **changes}
-    return type(field)(*field._args, **kwargs)
+    kwargs = {**field._kwargs, **changes}  # type: ignore[attr-defined]
+    return type(field)(*field._args, **kwargs)  # type: ignore[attr-defined]
 
 
 def _request_and_response(
     target: Any, response: dict[str, str], direction: str
-) -> serializers.Serializer:
+) -> serializers.Serializer[Any]:
     """``target``'s fields as the client sends them, plus what the endpoint answers.
 
     ``response`` maps the name of each field of the answer to its description. A writable
@@ -116,11 +122,11 @@ def _request_and_response(
     field of ``target`` without a description gets that one in the response direction only:
     one both sent and answered (a rotated ``refresh``) means something else in the request.
     """
-    fields: dict[str, serializers.Field] = {}
+    fields: dict[str, _Field] = {}
     for name, field in force_instance(target).fields.items():
         if name in response:
-            described = field.help_text or (response[name] if direction == "response" else None)
-            fields[name] = _rebuilt(field, write_only=False, help_text=described)
+            help_text = field.help_text or (response[name] if direction == "response" else None)
+            fields[name] = _rebuilt(field, write_only=False, help_text=help_text)
         elif not field.read_only:
             fields[name] = field if field.write_only else _rebuilt(field, write_only=True)
     for name, description in response.items():
@@ -128,7 +134,9 @@ def _request_and_response(
             fields[name] = serializers.CharField(read_only=True, help_text=description)
     namespace: dict[str, Any] = {n: copy.deepcopy(f) for n, f in fields.items()}
     namespace["__doc__"] = get_class(target).__doc__
-    described = type(get_class(target).__name__, (serializers.Serializer,), namespace)
+    described: type[serializers.Serializer[Any]] = type(
+        get_class(target).__name__, (serializers.Serializer,), namespace
+    )
     return described()
 
 
@@ -201,7 +209,7 @@ class TokenBlacklistScheme(_TokenSerializerScheme):
 # --- token views: their error answers ----------------------------------------------------
 
 
-class TokenErrorSerializer(serializers.Serializer):
+class TokenErrorSerializer(serializers.Serializer[Any]):
     """Why credentials or a token were refused."""
 
     detail = serializers.CharField(help_text="Why the request was refused.")
