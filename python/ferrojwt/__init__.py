@@ -16,4 +16,15 @@ try:
 except PackageNotFoundError:
     __version__ = None
 
-__all__ = ["__version__"]
+__all__ = ["__version__", "install_as_simplejwt"]
+
+
+def install_as_simplejwt() -> None:
+    """Make ``import rest_framework_simplejwt[.x]`` give ``ferrojwt[.x]`` in this process.
+
+    For packages that import simplejwt by name (dj-rest-auth): call it at the top of
+    settings.py. See :mod:`ferrojwt.simplejwt_alias`.
+    """
+    from .simplejwt_alias import install
+
+    install()

@@ -3,7 +3,7 @@
 The project (tests/e2e/djrestauth/drasite) is dj-rest-auth's JWT mode with JWT cookies and
 the blacklist. It runs twice: on simplejwt (the control) and on ferrojwt, where
 `rest_framework_simplejwt` -- the name dj-rest-auth imports and looks for in INSTALLED_APPS --
-resolves to ferrojwt's modules (drasite/simplejwt_alias.py). Every assertion is the same
+resolves to ferrojwt's modules (ferrojwt.install_as_simplejwt()). Every assertion is the same
 for both, exact status codes and bodies, over HTTP on a random 127.0.0.1 port.
 """
 
@@ -77,23 +77,11 @@ def django_admin(env: dict[str, str], *args: str) -> None:
 
 
 # Until ferrojwt's blacklist models accept the app under the name dj-rest-auth looks for:
-# ferrojwt/token_blacklist/models.py makes its models abstract unless an INSTALLED_APPS entry
-# starts with "ferrojwt.token_blacklist", so with "rest_framework_simplejwt.token_blacklist"
-# (aliased) login fails with a 500 (OutstandingToken has no `objects`): ServerError, and
-# nothing else, is the expected failure. Strict: the day the tests pass, this mark must go.
 class ServerError(Exception):
     """The site answered 5xx (an HTML error page): a crash, not a refusal."""
 
 
-KNOWN_GAP = pytest.mark.xfail(
-    strict=True,
-    raises=ServerError,
-    reason="ferrojwt's blacklist models are abstract under the aliased app name",
-)
-SITE_PACKAGES = [pytest.param(p, marks=KNOWN_GAP) if p == "ferrojwt" else p for p in PACKAGES]
-
-
-@pytest.fixture(scope="module", params=SITE_PACKAGES)
+@pytest.fixture(scope="module", params=PACKAGES)
 def site(request: pytest.FixtureRequest) -> Iterator[Site]:
     root = Path(tempfile.mkdtemp(prefix="ferrojwt-e2e-djrestauth-"))
     env = project_env(

@@ -87,3 +87,34 @@ def test_version_is_none_when_the_distribution_is_not_installed() -> None:
     with mock.patch("importlib.metadata.version", side_effect=PackageNotFoundError):
         spec.loader.exec_module(fresh)
     assert fresh.__version__ is None
+
+
+def test_install_as_simplejwt_answers_simplejwt_names_with_ferrojwt_modules() -> None:
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, ferrojwt, ferrojwt.jwt\n"
+        "ferrojwt.install_as_simplejwt()\n"
+        "import rest_framework_simplejwt, rest_framework_simplejwt.jwt as aliased\n"
+        "assert rest_framework_simplejwt is ferrojwt and aliased is ferrojwt.jwt\n"
+        "assert sys.modules['rest_framework_simplejwt.jwt'] is ferrojwt.jwt\n"
+        "assert ferrojwt.jwt.__spec__.name == 'ferrojwt.jwt'\n"
+        "print('aliased')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert (done.returncode, done.stdout.strip()) == (0, "aliased"), done.stderr
+
+
+def test_install_as_simplejwt_refuses_once_simplejwt_is_imported() -> None:
+    import ferrojwt
+    import pytest
+    import rest_framework_simplejwt  # noqa: F401  (the real one, as the reference tests use)
+
+    with pytest.raises(RuntimeError) as info:
+        ferrojwt.install_as_simplejwt()
+    assert str(info.value) == (
+        "rest_framework_simplejwt was imported before the alias to ferrojwt was installed"
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -13,7 +14,11 @@ _APP = "ferrojwt.token_blacklist"
 
 def _app_installed() -> bool:
     # Importing this module without the app installed must not fail (Django refuses
-    # concrete models outside INSTALLED_APPS), so the models are abstract then.
+    # concrete models outside INSTALLED_APPS), so the models are abstract then. The
+    # registry knows the app whatever name INSTALLED_APPS gave it (its own, an AppConfig
+    # path, or "rest_framework_simplejwt.token_blacklist" under install_as_simplejwt()).
+    if apps.apps_ready:
+        return apps.get_containing_app_config(__name__) is not None
     return any(entry == _APP or entry.startswith(_APP + ".") for entry in settings.INSTALLED_APPS)
 
 

@@ -1,7 +1,7 @@
 """dj-rest-auth's JWT mode as its documentation sets it up, with httpOnly off so that the
 refresh token is in the response bodies too (logout then reads it from the body).
 
-JWT_PACKAGE=ferrojwt installs the alias first (see simplejwt_alias); JWT_PACKAGE=simplejwt
+JWT_PACKAGE=ferrojwt calls ferrojwt.install_as_simplejwt() first; JWT_PACKAGE=simplejwt
 is the control: the same project on simplejwt itself. Everything else is identical.
 """
 
@@ -11,9 +11,9 @@ import os
 
 JWT_PACKAGE = os.environ["JWT_PACKAGE"]
 if JWT_PACKAGE == "ferrojwt":
-    from drasite import simplejwt_alias
+    import ferrojwt
 
-    simplejwt_alias.install()
+    ferrojwt.install_as_simplejwt()
 elif JWT_PACKAGE != "simplejwt":
     raise ValueError(f"JWT_PACKAGE must be ferrojwt or simplejwt, not {JWT_PACKAGE!r}")
 

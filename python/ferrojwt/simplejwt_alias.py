@@ -1,10 +1,14 @@
-"""`import rest_framework_simplejwt[.x]` gives `ferrojwt[.x]`: the same module objects.
+"""``ferrojwt.install_as_simplejwt()``: ``import rest_framework_simplejwt[.x]`` gives
+``ferrojwt[.x]``, the same module objects (as ``pymysql.install_as_MySQLdb()`` does for
+MySQLdb).
 
-dj-rest-auth imports simplejwt's modules by name (its JWT views, authentication class and
-logout) and finds the blacklist app by the string "rest_framework_simplejwt.token_blacklist"
-in INSTALLED_APPS. Renaming the project's own imports therefore leaves dj-rest-auth on
-simplejwt. This finder, first on sys.meta_path, answers those names with ferrojwt's modules,
-so dj-rest-auth runs, unchanged, on ferrojwt alone (even with simplejwt still installed).
+For third-party packages that import simplejwt by name: dj-rest-auth imports its JWT views,
+authentication class and logout from ``rest_framework_simplejwt`` and finds the blacklist
+app by the string "rest_framework_simplejwt.token_blacklist" in INSTALLED_APPS. Renaming a
+project's own imports leaves such a package on simplejwt. Called at the top of settings.py,
+before anything imports simplejwt, this finder (first on ``sys.meta_path``) answers those
+names with ferrojwt's modules, so the package runs unchanged on ferrojwt alone, even with
+simplejwt still installed (as a dependency of that package).
 """
 
 from __future__ import annotations
@@ -48,7 +52,11 @@ class _AliasFinder(importlib.abc.MetaPathFinder):
 
 
 def install() -> None:
-    """Before anything imports simplejwt (settings.py, ahead of the apps)."""
+    """Answer ``rest_framework_simplejwt[.x]`` imports with ``ferrojwt[.x]`` from now on.
+
+    Call it before anything imports simplejwt (at the top of settings.py); once simplejwt
+    itself is imported, it raises RuntimeError rather than mix the two packages.
+    """
     loaded = sys.modules.get(OLD)
     if loaded is not None and loaded.__name__ != NEW:
         raise RuntimeError(f"{OLD} was imported before the alias to {NEW} was installed")
