@@ -10,7 +10,9 @@ pinned, nothing else), unpacks it and runs its `tests/` twice in fresh copies:
 It then checks that the tests failing in the control are exactly FAILING_ON_SIMPLEJWT below
 (so the list is neither stale nor incomplete for the PyJWT installed), that every other test
 passes on ferrojwt, and that a listed test fails on ferrojwt at most where simplejwt fails
-(the same subtests). The last line is the figure; the exit status is 0 only when all holds.
+(the same subtests). The tests in APART (PyJWT internals, deliberate differences) must pass
+on simplejwt and are reported apart. The last line is the figure; the exit status is 0 only
+when all holds.
 COMPAT_KEEP=1 keeps the work directory (its path is printed) for a look at the logs.
 """
 
@@ -39,13 +41,42 @@ _EC_CURVE = (
     "and raises InvalidKeyError for those two backends (subtests). simplejwt's suite got "
     "matching keys after 5.5.1."
 )
+_BACKEND = "tests/test_backends.py::TestTokenBackend::"
+_REFRESH = "tests/test_serializers.py::TestTokenRefreshSerializer::"
 FAILING_ON_SIMPLEJWT: dict[str, str] = {
-    "tests/test_backends.py::TestTokenBackend::test_decode_success": _EC_CURVE,
-    "tests/test_backends.py::TestTokenBackend::test_decode_with_expiry": _EC_CURVE,
-    "tests/test_backends.py::TestTokenBackend::test_decode_with_invalid_sig": _EC_CURVE,
-    "tests/test_backends.py::TestTokenBackend::test_decode_with_invalid_sig_no_verify": _EC_CURVE,
-    "tests/test_backends.py::TestTokenBackend::test_decode_with_no_expiry": _EC_CURVE,
-    "tests/test_backends.py::TestTokenBackend::test_decode_with_no_expiry_no_verify": _EC_CURVE,
+    _BACKEND + "test_decode_success": _EC_CURVE,
+    _BACKEND + "test_decode_with_expiry": _EC_CURVE,
+    _BACKEND + "test_decode_with_invalid_sig": _EC_CURVE,
+    _BACKEND + "test_decode_with_invalid_sig_no_verify": _EC_CURVE,
+    _BACKEND + "test_decode_with_no_expiry": _EC_CURVE,
+    _BACKEND + "test_decode_with_no_expiry_no_verify": _EC_CURVE,
+}
+
+# Tests that pass on simplejwt and are counted apart, not as behaviour ferrojwt must share:
+# they test how simplejwt drives PyJWT (patching PyJWT's own functions, flags and classes,
+# which ferrojwt does not call), or a behaviour where ferrojwt follows simplejwt's main
+# branch on purpose (README, "Differences"). Each must pass on simplejwt (the control).
+_PYJWT_INTERNALS = "patches PyJWT's internals (counted apart, as for simplejwt's main branch)"
+APART: dict[str, str] = {
+    _BACKEND + "test_decode_jwk_missing_key_raises_tokenbackenderror": (
+        _PYJWT_INTERNALS + ": a mocked PyJWKClient raising PyJWT's own PyJWKClientError"
+    ),
+    _BACKEND + "test_decode_when_algorithm_not_available": (
+        _PYJWT_INTERNALS + ": jwt.decode replaced by a PyJWS without RS256"
+    ),
+    _BACKEND + "test_init_fails_for_rs_algorithms_when_crypto_not_installed": (
+        _PYJWT_INTERNALS + ": jwt.algorithms.has_crypto patched to False"
+    ),
+    _BACKEND + "test_jwk_client_not_available": (
+        _PYJWT_INTERNALS + ": `from jwt import PyJWKClient` made to fail"
+    ),
+    _BACKEND + "test_token_encode_should_return_str_for_old_PyJWT": (
+        _PYJWT_INTERNALS + ": jwt.encode mocked to return bytes, with a None key"
+    ),
+    _REFRESH + "test_it_should_raise_error_for_deleted_users": (
+        "refresh for a deleted user: 5.5.1 raises ObjectDoesNotExist (a 500); ferrojwt answers "
+        "401 no_active_account, as simplejwt's main branch does (README, Differences)"
+    ),
 }
 
 PYTEST_ARGS = ["tests", "-o", "addopts=", "-W", "ignore::DeprecationWarning"]
@@ -86,6 +117,9 @@ def check_control(control: SuiteRun) -> list[str]:
     for nodeid in FAILING_ON_SIMPLEJWT:
         if control.outcome(nodeid) != "failed":
             problems.append(f"listed but {control.outcome(nodeid)} on simplejwt: {nodeid}")
+    for nodeid in APART:
+        if control.outcome(nodeid) != "passed":
+            problems.append(f"counted apart but {control.outcome(nodeid)} on simplejwt: {nodeid}")
     for nodeid in sorted(control.tests):
         if nodeid not in FAILING_ON_SIMPLEJWT and control.outcome(nodeid) == "failed":
             for label, message in control.failures(nodeid):
@@ -110,7 +144,7 @@ def check_renamed(control: SuiteRun, renamed: SuiteRun) -> list[str]:
                     f"fails beyond simplejwt: {nodeid}{_at(label)}: {count} more failure(s) "
                     f"than on simplejwt; on ferrojwt: {seen}"
                 )
-        elif outcome == "skipped" and control.outcome(nodeid) == "skipped":
+        elif nodeid in APART or (outcome == "skipped" and control.outcome(nodeid) == "skipped"):
             continue
         elif outcome != "passed":
             details = renamed.failures(nodeid) or [("", outcome)]
@@ -147,15 +181,21 @@ def main() -> int:
             print(f"listed, failing on simplejwt because {reason}")
             for nodeid in (n for n, r in FAILING_ON_SIMPLEJWT.items() if r == reason):
                 print(f"    {nodeid} ({renamed.outcome(nodeid)} on ferrojwt)")
-        total = len(control.tests)
-        passed = sum(1 for n in control.tests if renamed.outcome(n) == "passed")
-        skipped = sum(1 for n in control.tests if renamed.outcome(n) == "skipped")
+        for reason in dict.fromkeys(APART.values()):
+            for nodeid in (n for n, r in APART.items() if r == reason):
+                print(f"counted apart: {nodeid} ({renamed.outcome(nodeid)} on ferrojwt): {reason}")
+        judged = [n for n in control.tests if n not in APART]
+        total = len(judged)
+        passed = sum(1 for n in judged if renamed.outcome(n) == "passed")
+        skipped = sum(1 for n in judged if renamed.outcome(n) == "skipped")
+        apart_passed = sum(1 for n in APART if renamed.outcome(n) == "passed")
         listed_ok = all(control.outcome(n) == "failed" for n in FAILING_ON_SIMPLEJWT)
         print(
             f"simplejwt {VERSION} sdist: {passed}/{total} passed on ferrojwt"
             + (f", {skipped} skipped on both" if skipped else "")
             + f"; {len(FAILING_ON_SIMPLEJWT)} listed, "
             + ("all failing on simplejwt too" if listed_ok else "NOT all failing on simplejwt")
+            + f"; {apart_passed}/{len(APART)} counted apart passed"
             + (f"; {len(problems)} problems (PROBLEM lines above)" if problems else "")
         )
         # A suite that collected next to nothing proves nothing, whatever else held.
