@@ -50,7 +50,7 @@ develop: $(STAMP)-develop
 serve: $(STAMP)-develop
 	$(PY) examples/demo/serve.py dev
 
-test: lint rust-test pytest compat docs
+test: lint rust-test pytest compat docs matrix
 
 # --- pieces -----------------------------------------------------------------
 
