@@ -85,10 +85,10 @@ def clean_env(venv: Path | None = None) -> dict[str, str]:
 
 
 def python_version(python: str) -> str | None:
-    """``major.minor`` of an interpreter, or None when it does not run."""
+    """``major.minor`` of an interpreter, or None when it cannot run or make virtualenvs."""
     try:
         run = subprocess.run(
-            [python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+            [python, "-c", "import sys, ensurepip; print('%d.%d' % sys.version_info[:2])"],
             capture_output=True,
             text=True,
             env=clean_env(),
@@ -172,9 +172,12 @@ def prepare_venv(combination: Combination, interpreter: str, wheel: Path) -> Pat
     return venv
 
 
-def copy_tests(venv: Path) -> Path:
-    """The suites and the pytest configuration, away from the python/ source tree."""
-    project = venv / "project"
+def copy_tests() -> Path:
+    """The suites and the pytest configuration, away from the python/ source tree.
+
+    Copied once, next to the wheel's build: every combination runs the same tests.
+    """
+    project = MATRIX_DIR / "project"
     shutil.rmtree(project, ignore_errors=True)
     skip = shutil.ignore_patterns("__pycache__", "db.sqlite3*")
     for suite in SUITES:
@@ -237,19 +240,18 @@ def run_suites(venv: Path, project: Path, result: Result) -> None:
         result.detail = f"pytest exited with {run.returncode}"
 
 
-def run_combination(combination: Combination, wheel: Path) -> Result:
+def run_combination(combination: Combination, wheel: Path, project: Path) -> Result:
     result = Result(combination, "ok")
     interpreter = find_interpreter(combination.python)
     if interpreter is None:
         result.status = "SKIPPED"
-        result.detail = f"no CPython {combination.python} on this machine (pyenv or PATH)"
+        result.detail = f"no CPython {combination.python} with venv (pyenv or PATH)"
         print(f"\n*** matrix: SKIPPING {combination.name}: {result.detail} ***\n", flush=True)
         return result
     print(f"\n=== matrix: {combination.name} ({interpreter}) ===", flush=True)
     started = time.monotonic()
     try:
         venv = prepare_venv(combination, interpreter, wheel)
-        project = copy_tests(venv)
         result.versions = installed_versions(venv, project)
         print(f"=== {result.versions}, ferrojwt from the wheel", flush=True)
         run_suites(venv, project, result)
@@ -291,7 +293,8 @@ def main() -> int:
         parser.error(f"unknown combination(s) {unknown}; known: {sorted(known)}")
     chosen = [known[name] for name in options.names] or list(COMBINATIONS)
     wheel = options.wheel.resolve()
-    results = [run_combination(combination, wheel) for combination in chosen]
+    project = copy_tests()
+    results = [run_combination(combination, wheel, project) for combination in chosen]
     print_table(results)
     skipped = [r.combination.name for r in results if r.status == "SKIPPED"]
     if skipped:
