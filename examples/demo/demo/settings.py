@@ -161,7 +161,6 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI's JavaScript and CSS from drf-spectacular-sidecar's static files, no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
 }
 
 JWT_ALGORITHM = os.environ.get("JWT_ALGORITHM", "HS256")
