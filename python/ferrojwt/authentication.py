@@ -7,7 +7,7 @@ Header names and types are read from ``api_settings`` per request, so
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
@@ -121,7 +121,7 @@ class JWTAuthentication(authentication.BaseAuthentication):
         messages = []
         for token_class in api_settings.AUTH_TOKEN_CLASSES:
             try:
-                return token_class(raw_token)
+                return cast(Token, token_class(raw_token))
             except TokenError as e:
                 messages.append(
                     {

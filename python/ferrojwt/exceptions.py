@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
 
 __all__ = [
     "AuthenticationFailed",
@@ -40,7 +43,9 @@ class DetailDictMixin:
     default_detail: Any
     default_code: str
 
-    def __init__(self, detail: dict[str, Any] | str | None = None, code: str | None = None) -> None:
+    def __init__(
+        self, detail: dict[str, Any] | str | _StrPromise | None = None, code: str | None = None
+    ) -> None:
         body: dict[str, Any] = {"detail": self.default_detail, "code": self.default_code}
         if isinstance(detail, dict):
             body.update(detail)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth import models as auth_models
 from django.db.models.manager import EmptyManager
@@ -29,8 +29,8 @@ class TokenUser:
     # Tokens are only issued to active users.
     is_active = True
 
-    _groups = EmptyManager(auth_models.Group)
-    _user_permissions = EmptyManager(auth_models.Permission)
+    _groups: EmptyManager[auth_models.Group] = EmptyManager(auth_models.Group)
+    _user_permissions: EmptyManager[auth_models.Permission] = EmptyManager(auth_models.Permission)
 
     def __init__(self, token: Token) -> None:
         self.token = token
@@ -48,20 +48,20 @@ class TokenUser:
 
     @cached_property
     def username(self) -> str:
-        return self.token.get("username", "")
+        return cast(str, self.token.get("username", ""))  # the claim as issued
 
     @cached_property
     def is_staff(self) -> bool:
-        return self.token.get("is_staff", False)
+        return cast(bool, self.token.get("is_staff", False))
 
     @cached_property
     def is_superuser(self) -> bool:
-        return self.token.get("is_superuser", False)
+        return cast(bool, self.token.get("is_superuser", False))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, TokenUser):
             return NotImplemented
-        return self.id == other.id
+        return cast(bool, self.id == other.id)
 
     def __ne__(self, other: object) -> bool:
         return not self.__eq__(other)
@@ -82,11 +82,11 @@ class TokenUser:
         raise NotImplementedError(_NO_DB)
 
     @property
-    def groups(self) -> EmptyManager:
+    def groups(self) -> EmptyManager[auth_models.Group]:
         return self._groups
 
     @property
-    def user_permissions(self) -> EmptyManager:
+    def user_permissions(self) -> EmptyManager[auth_models.Permission]:
         return self._user_permissions
 
     def get_group_permissions(self, obj: object | None = None) -> set[str]:

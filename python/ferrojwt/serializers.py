@@ -5,9 +5,14 @@ Customise the claims of issued tokens by overriding the ``get_token`` classmetho
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from django.contrib.auth import _clean_credentials, authenticate, get_user_model
+# _clean_credentials is private to Django (its own cleansing of sensitive names).
+from django.contrib.auth import (  # type: ignore[attr-defined]
+    _clean_credentials,
+    authenticate,
+    get_user_model,
+)
 from django.contrib.auth.models import AbstractBaseUser, update_last_login
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
@@ -41,7 +46,7 @@ def default_on_login_success(user: Any, request: HttpRequest | None) -> None:
     The obtain serializers call ``ON_LOGIN_SUCCESS`` only while ``UPDATE_LAST_LOGIN``
     is on (as simplejwt's main branch does); this function itself always updates.
     """
-    update_last_login(None, user)
+    update_last_login(None, user)  # type: ignore[arg-type]  # the sender is unused
 
 
 def default_on_login_failed(credentials: dict[str, Any], request: HttpRequest | None) -> None:
@@ -68,7 +73,7 @@ class _UsernameField:
         return get_user_model().USERNAME_FIELD
 
 
-class TokenObtainSerializer(serializers.Serializer):
+class TokenObtainSerializer(serializers.Serializer[Any]):
     """Checks credentials with Django's ``authenticate``; subclasses issue the tokens."""
 
     username_field: str = _UsernameField()  # type: ignore[assignment]
@@ -123,7 +128,7 @@ class TokenObtainPairSerializer(TokenObtainSerializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, str]:
         data = super().validate(attrs)
-        refresh = self.get_token(self.user)
+        refresh = self.get_token(cast(AbstractBaseUser, self.user))
         data["refresh"] = str(refresh)
         data["access"] = str(refresh.access_token)  # type: ignore[attr-defined]
         self.on_login_success()
@@ -135,7 +140,7 @@ class TokenObtainSlidingSerializer(TokenObtainSerializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, str]:
         data = super().validate(attrs)
-        data["token"] = str(self.get_token(self.user))
+        data["token"] = str(self.get_token(cast(AbstractBaseUser, self.user)))
         self.on_login_success()
         return data
 
@@ -168,7 +173,7 @@ def _check_token_user(token: Token, messages: dict[str, Any]) -> None:
         raise AuthenticationFailed(messages["password_changed"], "password_changed")
 
 
-class TokenRefreshSerializer(serializers.Serializer):
+class TokenRefreshSerializer(serializers.Serializer[Any]):
     """A new access token (and, with ``ROTATE_REFRESH_TOKENS``, a new refresh token)."""
 
     refresh = serializers.CharField()
@@ -203,7 +208,7 @@ class TokenRefreshSerializer(serializers.Serializer):
         return data
 
 
-class TokenRefreshSlidingSerializer(serializers.Serializer):
+class TokenRefreshSlidingSerializer(serializers.Serializer[Any]):
     """A sliding token with new ``exp``/``iat``, while its ``refresh_exp`` has not passed.
 
     Its user is checked first, as for refresh tokens (deleted, inactive, password changed).
@@ -226,7 +231,7 @@ class TokenRefreshSlidingSerializer(serializers.Serializer):
         return {"token": str(token)}
 
 
-class TokenVerifySerializer(serializers.Serializer):
+class TokenVerifySerializer(serializers.Serializer[Any]):
     """Checks that a token is valid, whatever its type."""
 
     token = serializers.CharField(write_only=True)
@@ -244,7 +249,7 @@ class TokenVerifySerializer(serializers.Serializer):
         return {}
 
 
-class TokenBlacklistSerializer(serializers.Serializer):
+class TokenBlacklistSerializer(serializers.Serializer[Any]):
     """Blacklists a refresh token (a no-op without the blacklist app, as in simplejwt)."""
 
     refresh = serializers.CharField(write_only=True)

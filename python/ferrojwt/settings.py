@@ -134,7 +134,11 @@ class APISettings(_DRFAPISettings):
         defaults: dict[str, Any] | None = None,
         import_strings: tuple[str, ...] | None = None,
     ) -> None:
-        super().__init__(None, DEFAULTS if defaults is None else defaults, import_strings)
+        super().__init__(
+            None,
+            DEFAULTS if defaults is None else defaults,  # type: ignore[arg-type]
+            import_strings,
+        )
         if import_strings is None:
             self.import_strings = IMPORT_STRINGS
         self._pinned: dict[str, Any] | None = (
@@ -162,7 +166,7 @@ class APISettings(_DRFAPISettings):
         self.__dict__["_version"] = object()
 
     @property
-    def user_settings(self) -> dict[str, Any]:  # type: ignore[override]
+    def user_settings(self) -> dict[str, Any]:
         if not hasattr(self, "_user_settings"):
             if self._pinned is not None:
                 self._user_settings = self._pinned

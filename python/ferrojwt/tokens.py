@@ -455,7 +455,8 @@ class BlacklistMixin(Generic[T]):
         return OutstandingToken.objects.get_or_create(
             jti=self.payload[api_settings.JTI_CLAIM],
             defaults={
-                "user": self._owner_or_none(),
+                # The user model is the project's (AUTH_USER_MODEL), not only auth.User.
+                "user": self._owner_or_none(),  # type: ignore[misc]
                 "created_at": self.current_time,
                 "token": str(self),
                 "expires_at": datetime_from_epoch(self.payload["exp"]),
@@ -480,7 +481,8 @@ class BlacklistMixin(Generic[T]):
             from .token_blacklist.models import OutstandingToken
 
             OutstandingToken.objects.create(
-                user=user,
+                # The user model is the project's (AUTH_USER_MODEL), not only auth.User.
+                user=user,  # type: ignore[misc]
                 jti=token[api_settings.JTI_CLAIM],
                 token=str(token),
                 created_at=token.current_time,
@@ -491,7 +493,7 @@ class BlacklistMixin(Generic[T]):
 
 class SlidingToken(BlacklistMixin["SlidingToken"], Token):
     token_type = "sliding"
-    lifetime = _Setting("SLIDING_TOKEN_LIFETIME")  # type: ignore[assignment]
+    lifetime = _Setting("SLIDING_TOKEN_LIFETIME")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -505,12 +507,12 @@ class SlidingToken(BlacklistMixin["SlidingToken"], Token):
 
 class AccessToken(Token):
     token_type = "access"
-    lifetime = _Setting("ACCESS_TOKEN_LIFETIME")  # type: ignore[assignment]
+    lifetime = _Setting("ACCESS_TOKEN_LIFETIME")
 
 
 class RefreshToken(BlacklistMixin["RefreshToken"], Token):
     token_type = "refresh"
-    lifetime = _Setting("REFRESH_TOKEN_LIFETIME")  # type: ignore[assignment]
+    lifetime = _Setting("REFRESH_TOKEN_LIFETIME")
     no_copy_claims: tuple[str, ...] = _NoCopyClaims()  # type: ignore[assignment]
     access_token_class: type[Token] = AccessToken
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.utils.module_loading import import_string
 from rest_framework import generics, status
@@ -31,7 +31,7 @@ __all__ = [
 ]
 
 
-class TokenViewBase(generics.GenericAPIView):
+class TokenViewBase(generics.GenericAPIView[Any]):
     """POST-only endpoint running one serializer; a ``TokenError`` becomes a 401.
 
     The serializer is, in order: ``serializer_class`` if set, the dotted path in
@@ -42,20 +42,20 @@ class TokenViewBase(generics.GenericAPIView):
     permission_classes = ()
     authentication_classes = ()
 
-    serializer_class: type[BaseSerializer] | None = None
+    serializer_class: type[BaseSerializer[Any]] | None = None
     _serializer_class = ""
     _serializer_setting = ""
 
     www_authenticate_realm = "api"
 
-    def get_serializer_class(self) -> type[BaseSerializer]:
+    def get_serializer_class(self) -> type[BaseSerializer[Any]]:
         if self.serializer_class:
             return self.serializer_class
         path = self._serializer_class
         if not path and self._serializer_setting:
             path = getattr(api_settings, self._serializer_setting)
         try:
-            return import_string(path)
+            return cast(type[BaseSerializer[Any]], import_string(path))
         except ImportError as e:
             raise ImportError(f"Could not import serializer '{path}'") from e
 

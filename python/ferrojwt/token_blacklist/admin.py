@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.db.models import QuerySet
@@ -12,14 +12,21 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import BlacklistedToken, OutstandingToken
 
+if TYPE_CHECKING:
+    # ModelAdmin is generic only in django-stubs; at run time it takes no parameters.
+    _OutstandingTokenAdmin = admin.ModelAdmin[OutstandingToken]
+    _BlacklistedTokenAdmin = admin.ModelAdmin[BlacklistedToken]
+else:
+    _OutstandingTokenAdmin = _BlacklistedTokenAdmin = admin.ModelAdmin
 
-class OutstandingTokenAdmin(admin.ModelAdmin):
+
+class OutstandingTokenAdmin(_OutstandingTokenAdmin):
     list_display = ("jti", "user", "created_at", "expires_at")
     search_fields = ("user__id", "jti")
     ordering = ("user",)
     actions = None
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
+    def get_queryset(self, request: HttpRequest) -> QuerySet[OutstandingToken]:
         return super().get_queryset(request).select_related("user")
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
@@ -36,7 +43,7 @@ class OutstandingTokenAdmin(admin.ModelAdmin):
         return request.method in ("GET", "HEAD") and super().has_change_permission(request, obj)
 
 
-class BlacklistedTokenAdmin(admin.ModelAdmin):
+class BlacklistedTokenAdmin(_BlacklistedTokenAdmin):
     list_display = (
         "token_jti",
         "token_user",
@@ -47,7 +54,7 @@ class BlacklistedTokenAdmin(admin.ModelAdmin):
     search_fields = ("token__user__id", "token__jti")
     ordering = ("token__user",)
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
+    def get_queryset(self, request: HttpRequest) -> QuerySet[BlacklistedToken]:
         return super().get_queryset(request).select_related("token__user")
 
     @admin.display(description=_("jti"), ordering="token__jti")

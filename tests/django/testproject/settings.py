@@ -74,6 +74,6 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": (f"{JWT_PACKAGE}.authentication.JWTAuthentication",),
 }
 
-SIMPLE_JWT: dict = {}
+SIMPLE_JWT: dict[str, object] = {}
 if os.environ.get("FERROJWT_TEST_ROTATE") == "1":
     SIMPLE_JWT = {"ROTATE_REFRESH_TOKENS": True, "BLACKLIST_AFTER_ROTATION": True}

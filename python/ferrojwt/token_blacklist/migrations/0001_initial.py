@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-def _auto_id() -> models.AutoField:
+def _auto_id() -> "models.AutoField[int, int]":
     return models.AutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")
 
 

@@ -3,9 +3,11 @@
 from uuid import UUID
 
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 
-def uuid_to_hex(apps, schema_editor):
+def uuid_to_hex(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     model = apps.get_model("token_blacklist", "OutstandingToken")
     rows = model.objects.using(schema_editor.connection.alias)
     for row in rows.all():
@@ -13,7 +15,7 @@ def uuid_to_hex(apps, schema_editor):
         row.save(update_fields=["jti_hex"])
 
 
-def hex_to_uuid(apps, schema_editor):
+def hex_to_uuid(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     model = apps.get_model("token_blacklist", "OutstandingToken")
     rows = model.objects.using(schema_editor.connection.alias)
     for row in rows.all():

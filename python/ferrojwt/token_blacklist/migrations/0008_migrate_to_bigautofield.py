@@ -3,7 +3,7 @@
 from django.db import migrations, models
 
 
-def _big_id() -> models.BigAutoField:
+def _big_id() -> "models.BigAutoField[int, int]":
     return models.BigAutoField(
         auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
     )
