@@ -14,7 +14,9 @@ no ferrojwt module that is not already loaded.
 - The token views (``TokenViewBase`` and subclasses): their 400 and 401 answers too.
 
 Every extension has priority -1, so a project's own extension for the same class, at the
-default priority, takes precedence.
+default priority, takes precedence. Written against drf-spectacular 0.30 (pinned in
+tests/requirements.txt); ``AutoSchema._map_serializer`` and ``set_override`` are the parts
+of its API that it documents least.
 """
 
 # drf-spectacular is typed only in part: its extension base's __init_subclass__ (run by
@@ -56,7 +58,8 @@ def _http_header_name(meta_key: str) -> str:
 
 
 class JWTHeaderScheme(OpenApiAuthenticationExtension):
-    """The ``jwtAuth`` scheme (simplejwt's name for it, so ``SECURITY`` settings carry over)."""
+    """The ``jwtAuth`` scheme: the name drf-spectacular gives simplejwt's, so a project's
+    references to it (``SECURITY``, ``@extend_schema(auth=...)``) carry over."""
 
     target_class = "ferrojwt.authentication.JWTAuthentication"
     match_subclasses = True
