@@ -437,3 +437,21 @@ def test_installing_drf_spectacular_is_enough() -> None:
 def test_without_drf_spectacular_nothing_is_loaded() -> None:
     hidden = "sys.modules['drf_spectacular'] = None  # not installed"
     assert run_python(LOADED.format(before=hidden)) == "False"
+
+
+def test_a_broken_drf_spectacular_is_a_warning_not_a_failure() -> None:
+    """ferrojwt still authenticates when the integration cannot load."""
+    code = """
+import sys, warnings, django
+sys.modules["drf_spectacular.extensions"] = None  # this version lacks what we need
+django.setup()
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    from ferrojwt.authentication import JWTAuthentication
+print(JWTAuthentication.__name__)
+print([str(w.message) for w in caught if w.category is RuntimeWarning])
+"""
+    name, warned = run_python(code).splitlines()
+    assert name == "JWTAuthentication"
+    assert "drf_spectacular is installed but ferrojwt.contrib.drf_spectacular could not" in warned
+    assert "the OpenAPI schema will not describe ferrojwt" in warned

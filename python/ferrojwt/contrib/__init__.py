@@ -25,16 +25,16 @@ _INTEGRATIONS = {"drf_spectacular": "ferrojwt.contrib.drf_spectacular"}
 def load_integrations() -> None:
     """Import the integration module of every package of ``_INTEGRATIONS`` that is installed.
 
-    Importing twice is free (the module is in ``sys.modules``). A package that is installed
-    but cannot be imported is reported with a warning, never raised: documentation tooling
-    must not stop ferrojwt from authenticating requests.
+    Importing twice is free (the module is in ``sys.modules``). An integration that fails
+    to load (a version of the package it does not fit) is reported with a warning, never
+    raised: documentation tooling must not stop ferrojwt from authenticating requests.
     """
     for package, module in _INTEGRATIONS.items():
         if find_spec(package) is None:
             continue
         try:
             import_module(module)
-        except ImportError as e:
+        except Exception as e:
             warnings.warn(
                 f"ferrojwt: {package} is installed but {module} could not be loaded ({e}); "
                 f"the OpenAPI schema will not describe ferrojwt.",
