@@ -58,7 +58,7 @@ pub fn encode<'py>(
 
 /// The algorithm to sign with: the argument, unless the headers name one
 /// (PyJWT prefers the header). None is PyJWT's "none", never implemented.
-fn algorithm_for(
+pub(super) fn algorithm_for(
     algorithm: Option<&str>,
     headers: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<Algorithm> {
@@ -79,7 +79,7 @@ fn algorithm_for(
 
 /// `{"typ": "JWT", "alg": alg}` updated with `headers`, `typ` dropped when
 /// falsy, keys sorted unless told otherwise: PyJWT's header.
-fn header_json<'py>(
+pub(super) fn header_json<'py>(
     py: Python<'py>,
     alg: Algorithm,
     headers: Option<&Bound<'py, PyDict>>,
@@ -128,7 +128,7 @@ fn header_json<'py>(
 }
 
 /// The bytes of a token argument (str or bytes), as PyJWT accepts.
-fn token_bytes<'a>(jwt: &'a Bound<'_, PyAny>) -> PyResult<&'a [u8]> {
+pub(super) fn token_bytes<'a>(jwt: &'a Bound<'_, PyAny>) -> PyResult<&'a [u8]> {
     if let Ok(text) = jwt.cast::<PyString>() {
         return Ok(text.to_str()?.as_bytes());
     }
@@ -140,8 +140,8 @@ fn token_bytes<'a>(jwt: &'a Bound<'_, PyAny>) -> PyResult<&'a [u8]> {
 
 /// The options dict, read in one pass. Unknown keys are ignored, as PyJWT does.
 #[derive(Default)]
-struct Options {
-    verify_signature: Option<bool>,
+pub(super) struct Options {
+    pub(super) verify_signature: Option<bool>,
     flags: Vec<(&'static str, bool)>,
     require: Option<Vec<String>>,
 }
@@ -161,7 +161,7 @@ impl Options {
     /// Reads the dict in one pass. Nothing that could run Python code
     /// (a value's `__bool__`, a custom sequence) runs until the iteration is
     /// over, so such code cannot change the dict under the iterator.
-    fn read(options: Option<&Bound<'_, PyDict>>) -> PyResult<Options> {
+    pub(super) fn read(options: Option<&Bound<'_, PyDict>>) -> PyResult<Options> {
         let mut known = Vec::new();
         for (name, value) in options.into_iter().flat_map(|o| o.iter()) {
             let Ok(name) = name.cast::<PyString>() else {
@@ -192,14 +192,14 @@ impl Options {
 
 /// The caller's allowed algorithms: a list or tuple is read in place (no
 /// copies on the hot path), any other iterable of str is collected.
-enum Allowed<'a, 'py> {
+pub(super) enum Allowed<'a, 'py> {
     List(&'a Bound<'py, PyList>),
     Tuple(&'a Bound<'py, PyTuple>),
     Names(Vec<String>),
 }
 
 impl<'a, 'py> Allowed<'a, 'py> {
-    fn read(algorithms: &'a Bound<'py, PyAny>) -> PyResult<Allowed<'a, 'py>> {
+    pub(super) fn read(algorithms: &'a Bound<'py, PyAny>) -> PyResult<Allowed<'a, 'py>> {
         if let Ok(list) = algorithms.cast::<PyList>() {
             return Ok(Allowed::List(list));
         }
@@ -268,7 +268,7 @@ fn expected(value: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Option<Exp
     Ok(Some(Expected::AnyOf(all)))
 }
 
-fn validation(
+pub(super) fn validation(
     options: Options,
     verify_signature: bool,
     audience: Option<&Bound<'_, PyAny>>,
@@ -305,6 +305,11 @@ fn validation(
     Ok(v)
 }
 
+/// PyJWT's message for a verifying decode without algorithms.
+pub(super) const ALGORITHMS_REQUIRED: &str =
+    "It is required that you pass in a value for the \"algorithms\" argument when calling \
+     decode().";
+
 /// The arguments of `decode` and `decode_complete`, as PyJWT names them.
 struct DecodeArgs<'a, 'py> {
     key: Option<&'a Bound<'py, PyAny>>,
@@ -334,11 +339,7 @@ fn verify_then_payload<'py>(
             None => Allowed::Names(Vec::new()),
         };
         if allowed.is_empty() {
-            return Err(Error::decode(
-                "It is required that you pass in a value for the \"algorithms\" argument when \
-                 calling decode().",
-            )
-            .into());
+            return Err(Error::decode(ALGORITHMS_REQUIRED).into());
         }
         let alg = jws::check_header(header, |name| allowed.contains(name))?;
         let key = match args.key {

@@ -9,6 +9,7 @@ mod json_in;
 mod json_out;
 mod key;
 mod members;
+mod prepared;
 
 use pyo3::prelude::*;
 
@@ -31,6 +32,8 @@ fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ALGORITHMS", pyo3::types::PyTuple::new(m.py(), names)?)?;
     m.add("MAX_TOKEN_BYTES", crate::jws::MAX_TOKEN_BYTES)?;
     m.add_class::<key::PyKey>()?;
+    m.add_class::<prepared::Encoder>()?;
+    m.add_class::<prepared::Decoder>()?;
     m.add_function(wrap_pyfunction!(key::coerce_key, m)?)?;
     m.add_function(wrap_pyfunction!(api::encode, m)?)?;
     m.add_function(wrap_pyfunction!(api::decode, m)?)?;
