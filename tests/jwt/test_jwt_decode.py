@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import freezegun
+import jwt as pyjwt
 import pytest
 from ferrojwt import jwt
 from jwt_helpers import HMAC_SECRET, NOW, KeyPair, b64url_decode, forge, private_jwk
@@ -258,6 +259,11 @@ AUDIENCE_CASES: list[tuple[Any, Any, bool, type[Exception] | None, str]] = [
     ("", "api", False, jwt.MissingRequiredClaimError, 'missing the "aud" claim'),
     ([], "api", False, jwt.MissingRequiredClaimError, 'missing the "aud" claim'),
     (42, "api", False, jwt.InvalidAudienceError, "Invalid claim format in token"),
+    # Items that are not str never match (PyJWT's `in` test): bytes is an iterable of ints.
+    ("api", b"api", False, jwt.InvalidAudienceError, "Audience doesn't match"),
+    ("api", [b"api"], False, jwt.InvalidAudienceError, "Audience doesn't match"),
+    ("api", [1, "api"], False, None, ""),
+    ("api", [], False, jwt.InvalidAudienceError, "Audience doesn't match"),
     (["api", 42], "api", False, jwt.InvalidAudienceError, "Invalid claim format in token"),
     # strict_aud: one string against one string, exactly.
     ("api", "api", True, None, ""),
@@ -279,6 +285,14 @@ def test_decode_audience(
     else:
         with pytest.raises(error, match=message.replace("(", r"\(").replace(")", r"\)")):
             decode_at(token, audience=audience, options=options)
+
+
+def test_bytes_audience_is_an_invalid_audience_as_in_pyjwt() -> None:
+    token = token_for({"aud": "api"})
+    with pytest.raises(jwt.InvalidAudienceError, match="Audience doesn't match"):
+        jwt.decode(token, HMAC_SECRET, algorithms=["HS256"], audience=b"api")
+    with pytest.raises(pyjwt.InvalidAudienceError, match="Audience doesn't match"):
+        pyjwt.decode(token, HMAC_SECRET, algorithms=["HS256"], audience=b"api")
 
 
 # --- issuer / subject ------------------------------------------------------------------
