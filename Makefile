@@ -12,11 +12,12 @@ export VIRTUAL_ENV := $(abspath $(VENV))
 export PYO3_PYTHON := $(PY)
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: help serve test lint rust-test pytest bench wheel clean serve-prod bench-e2e system-deps
+.PHONY: help serve test lint rust-test pytest compat bench wheel clean serve-prod bench-e2e system-deps
 
 help:
 	@echo "make serve   build ferrojwt and run the example (see README)"
 	@echo "make test    lint, cargo test and the whole pytest suite"
+	@echo "make compat  PyJWT's own test suite against ferrojwt.jwt (PyJWT as the control)"
 	@echo "make bench   release-build benchmarks against PyJWT and simplejwt"
 	@echo "make serve-prod  the example on PostgreSQL + gunicorn + nginx (127.0.0.1:8080)"
 	@echo "make bench-e2e   gunicorn + wrk benchmark, ferrojwt vs simplejwt (benches/e2e.png)"
@@ -64,6 +65,11 @@ rust-test:
 pytest: $(STAMP)-develop system-deps
 	$(PY) -m mypy.stubtest ferrojwt._core --allowlist tests/stubtest-allowlist.txt
 	$(PY) -m pytest -q
+
+# The reference suites, downloaded from PyPI at a pinned version and run against
+# ferrojwt; each script prints its figure and fails on any undocumented difference.
+compat: $(STAMP)-develop
+	$(PY) tests/compat/pyjwt_suite.py
 
 # --- benchmarks and the wheel -------------------------------------------------
 
