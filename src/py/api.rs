@@ -305,6 +305,8 @@ fn names(value: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<String>> {
 /// are the candidates. Other items can never equal a claim (PyJWT's `in`
 /// test), so they are dropped: a bytes audience, an iterable of ints,
 /// matches nothing and fails as "Audience doesn't match", as in PyJWT.
+/// An audience that is not iterable is a TypeError; an issuer that is bytes
+/// or not iterable is [`Expected::Unusable`] (PyJWT's `iss in issuer` fails).
 fn expected(value: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Option<Expected>> {
     let Some(value) = value.filter(|v| !v.is_none()) else {
         return Ok(None);
@@ -312,11 +314,21 @@ fn expected(value: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Option<Exp
     if let Ok(text) = value.cast::<PyString>() {
         return Ok(Some(Expected::One(text.to_str()?.to_string())));
     }
+    let issuer = what == "issuer";
+    if issuer && value.is_instance_of::<PyBytes>() {
+        return Ok(Some(Expected::Unusable));
+    }
+    let items = match value.try_iter() {
+        Ok(items) => items,
+        Err(_) if issuer => return Ok(Some(Expected::Unusable)),
+        Err(_) => {
+            return Err(PyTypeError::new_err(format!(
+                "{what} must be a string, iterable or None"
+            )))
+        }
+    };
     let mut all = Vec::new();
-    for item in value
-        .try_iter()
-        .map_err(|_| PyTypeError::new_err(format!("{what} must be a string, iterable or None")))?
-    {
+    for item in items {
         if let Ok(text) = item?.cast::<PyString>() {
             all.push(text.to_str()?.to_string());
         }

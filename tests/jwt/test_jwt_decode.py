@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -295,6 +296,16 @@ def test_bytes_audience_is_an_invalid_audience_as_in_pyjwt() -> None:
         pyjwt.decode(token, HMAC_SECRET, algorithms=["HS256"], audience=b"api")
 
 
+@pytest.mark.parametrize("issuer", [b"https://idp", 123])
+def test_unusable_issuer_argument_is_an_invalid_issuer_as_in_pyjwt(issuer: Any) -> None:
+    token = token_for({"iss": "https://idp"})
+    message = 'Issuer param must be "str" or "Container[str]"'
+    with pytest.raises(jwt.InvalidIssuerError, match=re.escape(message)):
+        jwt.decode(token, HMAC_SECRET, algorithms=["HS256"], issuer=issuer)
+    with pytest.raises(pyjwt.InvalidIssuerError, match=re.escape(message)):
+        pyjwt.decode(token, HMAC_SECRET, algorithms=["HS256"], issuer=issuer)
+
+
 # --- issuer / subject ------------------------------------------------------------------
 
 ISSUER_CASES: list[tuple[Any, Any, type[Exception] | None, str]] = [
@@ -307,6 +318,11 @@ ISSUER_CASES: list[tuple[Any, Any, type[Exception] | None, str]] = [
     ("https://idp", ["https://a", "https://b"], jwt.InvalidIssuerError, "Invalid issuer"),
     (None, "https://idp", jwt.MissingRequiredClaimError, 'missing the "iss" claim'),
     (42, "https://idp", jwt.InvalidIssuerError, "Issuer (iss) must be a string"),
+    # An issuer that is not a str or a container of str, as PyJWT's `iss in issuer` fails.
+    ("https://idp", b"https://idp", jwt.InvalidIssuerError, 'Issuer param must be "str"'),
+    ("https://idp", 123, jwt.InvalidIssuerError, 'Issuer param must be "str"'),
+    (42, 123, jwt.InvalidIssuerError, "Issuer (iss) must be a string"),
+    (None, 123, jwt.MissingRequiredClaimError, 'missing the "iss" claim'),
 ]
 
 

@@ -54,7 +54,14 @@ def encode(
     key (also when None). ``datetime`` values of ``exp``, ``iat`` and ``nbf``
     become NumericDates. A ``headers["alg"]`` wins over ``algorithm``.
     """
+    # The common case (a named algorithm, a Key or str/bytes key) goes straight
+    # to the core: there is nothing to resolve.
+    if type(algorithm) is str and type(key) in _NATIVE_KEYS:
+        return _core.encode(payload, key, algorithm, headers, json_encoder, sort_headers)  # type: ignore[arg-type]
     return sign_claims(payload, key, algorithm, headers, json_encoder, sort_headers, False)
+
+
+_NATIVE_KEYS = (Key, str, bytes)
 
 
 def sign_claims(
