@@ -17,7 +17,7 @@ export PATH := $(abspath $(VENV))/bin:$(PATH)
 help:
 	@echo "make serve   build ferrojwt and run the example (see README)"
 	@echo "make test    lint, cargo test, the whole pytest suite and make compat"
-	@echo "make compat  simplejwt's own test suite (PyPI sdist) run on ferrojwt"
+	@echo "make compat  simplejwt's and PyJWT's own test suites (PyPI sdists) run on ferrojwt"
 	@echo "make bench   release-build benchmarks against PyJWT and simplejwt"
 	@echo "make docs    the documentation site into docs/_site, warnings as errors"
 	@echo "make messages  compile the translation catalogues (python/ferrojwt/locale)"
@@ -83,6 +83,7 @@ docs: $(STAMP)-docs
 # in it (see tests/compat/). One line per suite.
 compat: $(STAMP)-develop
 	$(PY) tests/compat/simplejwt_sdist.py
+	$(PY) tests/compat/pyjwt_suite.py
 
 # The translation catalogues: each python/ferrojwt/locale/*/LC_MESSAGES/django.po is
 # compiled into the django.mo beside it, committed (the wheel ships both), with polib:

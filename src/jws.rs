@@ -63,7 +63,7 @@ pub fn check_header(
     header: &impl Members,
     is_allowed: impl Fn(&str) -> bool,
 ) -> Result<Algorithm, Error> {
-    check_common(header)?;
+    check_unverified(header)?;
     match header.member("alg") {
         Member::Absent => Err(Error::InvalidAlgorithm("Algorithm not specified")),
         Member::Str(name) if is_allowed(&name) => Algorithm::from_name(&name),
@@ -76,12 +76,49 @@ pub fn check_header(
 /// The header rules that hold even when the signature is not verified.
 pub fn check_common(header: &impl Members) -> Result<(), Error> {
     check_kid(&header.member("kid"))?;
-    match header.member("crit") {
-        Member::Absent => Ok(()),
-        _ => Err(Error::InvalidToken(
-            "Unsupported critical header parameter (crit)".into(),
-        )),
+    check_crit(header)
+}
+
+/// The header rules of decoding, also without verification: the common
+/// ones, then RFC 7797 section 3's rule that a `"b64": false` header must
+/// list `b64` in `crit` (PyJWT's check and message; with `crit` the token is
+/// refused by [`check_crit`] anyway).
+pub fn check_unverified(header: &impl Members) -> Result<(), Error> {
+    check_common(header)?;
+    if header.member("b64") == Member::Bool(false) {
+        return Err(Error::InvalidToken(
+            "The 'b64' header parameter requires 'b64' to be listed in 'crit'.".into(),
+        ));
     }
+    Ok(())
+}
+
+/// `crit` (RFC 7515 section 4.1.11): refused whenever present, because
+/// ferrojwt implements no JWS extension. The reasons, and their order, are
+/// PyJWT's wherever PyJWT refuses too (a malformed list, an extension it does
+/// not know, `b64` listed but absent); PyJWT's one accepted extension, `b64`
+/// (RFC 7797), is refused as unsupported.
+fn check_crit(header: &impl Members) -> Result<(), Error> {
+    let refuse = |why: String| Err(Error::InvalidToken(why.into()));
+    let items = match header.member("crit") {
+        Member::Absent => return Ok(()),
+        Member::List(items) if !items.is_empty() => items,
+        _ => return refuse("Invalid 'crit' header: must be a non-empty list".into()),
+    };
+    for item in &items {
+        let Member::Str(extension) = item else {
+            return refuse("Invalid 'crit' header: values must be strings".into());
+        };
+        if extension != "b64" {
+            return refuse(format!("Unsupported critical extension: {extension}"));
+        }
+        if header.member(extension) == Member::Absent {
+            return refuse(format!(
+                "Critical extension '{extension}' is missing from headers"
+            ));
+        }
+    }
+    refuse("Unsupported critical extension: b64 (unencoded payloads, RFC 7797)".into())
 }
 
 /// `base64url(header).base64url(payload)`, with room left for the signature.
@@ -179,14 +216,48 @@ mod tests {
 
     #[test]
     fn crit_and_kid_rules() {
-        let crit = vec![
+        let crit = |value: Member, b64: bool| {
+            let mut header = vec![("alg", Member::Str("HS256".into())), ("crit", value)];
+            if b64 {
+                header.push(("b64", Member::Bool(true)));
+            }
+            match check_header(&header, |alg| alg == "HS256") {
+                Err(Error::InvalidToken(why)) => why.into_owned(),
+                other => panic!("{other:?}"),
+            }
+        };
+        let strings = |names: &[&str]| {
+            Member::List(names.iter().map(|n| Member::Str(n.to_string())).collect())
+        };
+        assert_eq!(
+            crit(strings(&["exp"]), false),
+            "Unsupported critical extension: exp"
+        );
+        assert_eq!(
+            crit(strings(&[]), false),
+            "Invalid 'crit' header: must be a non-empty list"
+        );
+        assert_eq!(
+            crit(Member::Str("b64".into()), true),
+            "Invalid 'crit' header: must be a non-empty list"
+        );
+        assert_eq!(
+            crit(Member::List(vec![Member::Number(1.0)]), false),
+            "Invalid 'crit' header: values must be strings"
+        );
+        assert_eq!(
+            crit(strings(&["b64"]), false),
+            "Critical extension 'b64' is missing from headers"
+        );
+        assert!(crit(strings(&["b64"]), true).starts_with("Unsupported critical extension: b64"));
+        let unencoded = vec![
             ("alg", Member::Str("HS256".into())),
-            ("crit", Member::List(vec![Member::Str("exp".into())])),
+            ("b64", Member::Bool(false)),
         ];
         assert_eq!(
-            check_header(&crit, |alg| alg == "HS256"),
+            check_unverified(&unencoded),
             Err(Error::InvalidToken(
-                "Unsupported critical header parameter (crit)".into()
+                "The 'b64' header parameter requires 'b64' to be listed in 'crit'.".into()
             ))
         );
         let kid = vec![

@@ -20,6 +20,8 @@ __all__ = [
     "decode_complete",
     "encode",
     "get_unverified_header",
+    "jws_decode_complete",
+    "jws_encode",
     "time_claim_expired",
 ]
 
@@ -52,6 +54,9 @@ class Key:
     def from_pem(pem: str | bytes) -> Key:
         """RSA, EC or Ed25519: PKCS#1, SEC1, PKCS#8, SPKI or an X.509 certificate."""
     @staticmethod
+    def from_ssh(line: str | bytes) -> Key:
+        """An OpenSSH public key line: ``ssh-rsa``, ``ssh-ed25519`` or ``ecdsa-sha2-nistp*``."""
+    @staticmethod
     def from_der(der: bytes) -> Key:
         """PKCS#8 private key or SPKI public key, DER-encoded."""
     @staticmethod
@@ -80,6 +85,7 @@ class DecodeOptions(TypedDict, total=False):
     verify_jti: bool
     strict_aud: bool
     require: Sequence[str]
+    enforce_minimum_key_length: bool
 
 class Decoded(TypedDict):
     header: dict[str, Any]
@@ -89,8 +95,8 @@ class Decoded(TypedDict):
 def coerce_key(key: _KeyInput, algorithm: str) -> Key:
     """The cached :class:`Key` for ``key`` used with ``algorithm``.
 
-    ``str``/``bytes`` are an HMAC secret for HS*, PEM (or a JWK JSON text)
-    otherwise. Raises InvalidKeyError when the key's family does not match
+    ``str``/``bytes`` are an HMAC secret for HS*, PEM, an OpenSSH public key
+    or a JWK JSON text otherwise. Raises InvalidKeyError when the key's family does not match
     the algorithm, and InvalidAlgorithmError for an unknown algorithm.
     """
 
@@ -101,12 +107,41 @@ def encode(
     headers: dict[str, Any] | None = None,
     json_encoder: type[json.JSONEncoder] | None = None,
     sort_headers: bool = True,
+    enforce_minimum_key_length: bool = False,
 ) -> str:
     """Sign ``payload`` as a compact JWS, byte-identical to PyJWT's ``jwt.encode``.
 
     ``datetime`` values of ``exp``, ``iat`` and ``nbf`` become NumericDate
     integers; values the fast path cannot encode go through ``json_encoder``.
+    An HMAC secret shorter than its hash's output warns
+    (``InsecureKeyLengthWarning``), or raises ``InvalidKeyError`` when
+    ``enforce_minimum_key_length``; so does verifying with one.
     """
+
+def jws_encode(
+    payload: bytes,
+    key: _KeyInput,
+    algorithm: str | None,
+    headers: dict[str, Any] | None,
+    json_encoder: type[json.JSONEncoder] | None,
+    sort_headers: bool,
+    enforce_minimum_key_length: bool,
+) -> str:
+    """Sign ``payload`` bytes as they are (the JWS layer: no JSON, no claims)."""
+
+class JwsDecoded(TypedDict):
+    header: dict[str, Any]
+    payload: bytes
+    signature: bytes
+
+def jws_decode_complete(
+    jwt: str | bytes,
+    key: _KeyInput | None,
+    algorithms: Iterable[str] | None,
+    verify: bool,
+    enforce_minimum_key_length: bool,
+) -> JwsDecoded:
+    """Check the header and (when ``verify``) the signature; the payload stays bytes."""
 
 def decode_complete(
     jwt: str | bytes,

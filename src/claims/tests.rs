@@ -289,6 +289,22 @@ fn issuer_subject_jti_table() {
         ))
     );
     assert_eq!(
+        iss(s("a"), Some(Expected::Unusable)),
+        Err(Error::InvalidIssuer(
+            "Issuer param must be \"str\" or \"Container[str]\""
+        ))
+    );
+    assert_eq!(
+        iss(num(1.0), Some(Expected::Unusable)),
+        Err(Error::InvalidIssuer(
+            "Payload Issuer (iss) must be a string"
+        ))
+    );
+    assert_eq!(
+        iss(Member::Absent, Some(Expected::Unusable)),
+        Err(Error::MissingClaim("iss".into()))
+    );
+    assert_eq!(
         check_for_encode(&vec![("iss", num(1.0))]),
         Err(Error::Type("Issuer (iss) must be a string.".into()))
     );

@@ -62,6 +62,24 @@ impl HmacKey {
         })
     }
 
+    /// The message PyJWT warns with (or raises, with
+    /// `enforce_minimum_key_length`) when the secret is shorter than the
+    /// output of the algorithm's hash.
+    pub fn short_secret_warning(&self, alg: Algorithm) -> Option<String> {
+        let (minimum, hash) = match alg {
+            Algorithm::HS384 => (48, "SHA384"),
+            Algorithm::HS512 => (64, "SHA512"),
+            _ => (32, "SHA256"),
+        };
+        let length = self.secret.len();
+        (length < minimum).then(|| {
+            format!(
+                "The HMAC key is {length} bytes long, which is below the minimum recommended \
+                 length of {minimum} bytes for {hash}. See RFC 7518 Section 3.2."
+            )
+        })
+    }
+
     pub fn secret(&self) -> &[u8] {
         &self.secret
     }

@@ -7,6 +7,7 @@ mod der;
 mod hmac;
 mod jwk;
 mod pem;
+mod ssh;
 
 use std::sync::OnceLock;
 
@@ -82,6 +83,26 @@ impl Key {
     /// X.509 certificate (its public key).
     pub fn from_pem(text: &[u8]) -> Result<Key, Error> {
         pem::parse(text)
+    }
+
+    /// An OpenSSH public key line (`ssh-rsa`, `ssh-ed25519`,
+    /// `ecdsa-sha2-nistp256/384/521`), as in `authorized_keys`.
+    pub fn from_ssh(text: &[u8]) -> Result<Key, Error> {
+        ssh::parse(text)
+    }
+
+    /// True when `text` starts like an OpenSSH public key.
+    pub fn looks_like_ssh(text: &[u8]) -> bool {
+        ssh::looks_like_ssh(text)
+    }
+
+    /// PyJWT's warning for an HMAC secret shorter than the hash output
+    /// (RFC 7518 section 3.2); None for every other key.
+    pub fn short_secret_warning(&self, alg: Algorithm) -> Option<String> {
+        match self {
+            Key::Hmac(k) => k.short_secret_warning(alg),
+            _ => None,
+        }
     }
 
     /// A PKCS#8 private key or an SPKI public key, DER-encoded.

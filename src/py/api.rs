@@ -6,6 +6,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 
 use super::cpu::clear_upper_state;
+use super::errors::warn_insecure_key_length;
 use super::json_in::PySink;
 use super::json_out::Writer;
 use super::key::resolve;
@@ -15,14 +16,16 @@ use crate::claims::{self, Expected, Validation};
 use crate::error::Error;
 use crate::json::parse_object;
 use crate::jws;
+use crate::keys::Key;
 use crate::members::{MemberSink, Members};
 
 /// Signs `payload` and returns the compact token.
 #[pyfunction]
 #[pyo3(
-    signature = (payload, key, algorithm = Some("HS256"), headers = None, json_encoder = None, sort_headers = true),
-    text_signature = "(payload, key, algorithm='HS256', headers=None, json_encoder=None, sort_headers=True)"
+    signature = (payload, key, algorithm = Some("HS256"), headers = None, json_encoder = None, sort_headers = true, enforce_minimum_key_length = false),
+    text_signature = "(payload, key, algorithm='HS256', headers=None, json_encoder=None, sort_headers=True, enforce_minimum_key_length=False)"
 )]
+#[allow(clippy::too_many_arguments)]
 pub fn encode<'py>(
     py: Python<'py>,
     payload: &Bound<'py, PyAny>,
@@ -31,6 +34,7 @@ pub fn encode<'py>(
     headers: Option<&Bound<'py, PyDict>>,
     json_encoder: Option<Bound<'py, PyAny>>,
     sort_headers: bool,
+    enforce_minimum_key_length: bool,
 ) -> PyResult<String> {
     clear_upper_state();
     let Ok(payload) = payload.cast::<PyDict>() else {
@@ -41,12 +45,62 @@ pub fn encode<'py>(
     let alg = algorithm_for(algorithm, headers)?;
     claims::check_for_encode(&DictMembers(payload))?;
     let key = resolve(key, alg)?;
+    check_key_length(py, &key, alg, enforce_minimum_key_length)?;
 
     let header_json = header_json(py, alg, headers, json_encoder.as_ref(), sort_headers)?;
     let mut writer = Writer::new(py, json_encoder.as_ref(), false)?;
     writer.document(payload, true)?;
-    let mut token = jws::signing_input(header_json.as_bytes(), writer.out.as_bytes());
+    sign(py, &key, alg, &header_json, writer.out.as_bytes())
+}
 
+/// Signs an arbitrary payload (the JWS layer, PyJWT's `PyJWS.encode`): the
+/// payload bytes are base64url-encoded as they are, never parsed.
+#[pyfunction]
+#[pyo3(signature = (payload, key, algorithm, headers, json_encoder, sort_headers, enforce_minimum_key_length))]
+#[allow(clippy::too_many_arguments)]
+pub fn jws_encode<'py>(
+    py: Python<'py>,
+    payload: &[u8],
+    key: &Bound<'py, PyAny>,
+    algorithm: Option<&str>,
+    headers: Option<&Bound<'py, PyDict>>,
+    json_encoder: Option<Bound<'py, PyAny>>,
+    sort_headers: bool,
+    enforce_minimum_key_length: bool,
+) -> PyResult<String> {
+    clear_upper_state();
+    let alg = algorithm_for(algorithm, headers)?;
+    let key = resolve(key, alg)?;
+    check_key_length(py, &key, alg, enforce_minimum_key_length)?;
+    let header_json = header_json(py, alg, headers, json_encoder.as_ref(), sort_headers)?;
+    sign(py, &key, alg, &header_json, payload)
+}
+
+/// A short HMAC secret: PyJWT's InsecureKeyLengthWarning, or its
+/// InvalidKeyError under `enforce_minimum_key_length`.
+pub(super) fn check_key_length(
+    py: Python<'_>,
+    key: &Key,
+    alg: Algorithm,
+    enforce: bool,
+) -> PyResult<()> {
+    match key.short_secret_warning(alg) {
+        None => Ok(()),
+        Some(message) if enforce => Err(Error::key(message).into()),
+        Some(message) => warn_insecure_key_length(py, &message),
+    }
+}
+
+/// `header_json.payload_json.signature`, the signature made without the GIL
+/// for the asymmetric algorithms.
+pub(super) fn sign(
+    py: Python<'_>,
+    key: &Key,
+    alg: Algorithm,
+    header_json: &str,
+    payload: &[u8],
+) -> PyResult<String> {
+    let mut token = jws::signing_input(header_json.as_bytes(), payload);
     let signature = if alg.is_asymmetric() {
         py.detach(|| key.sign(alg, token.as_bytes()))?
     } else {
@@ -142,6 +196,7 @@ pub(super) fn token_bytes<'a>(jwt: &'a Bound<'_, PyAny>) -> PyResult<&'a [u8]> {
 #[derive(Default)]
 pub(super) struct Options {
     pub(super) verify_signature: Option<bool>,
+    pub(super) enforce_minimum_key_length: bool,
     flags: Vec<(&'static str, bool)>,
     require: Option<Vec<String>>,
 }
@@ -170,6 +225,7 @@ impl Options {
             let name = match name.to_str() {
                 Ok("verify_signature") => "verify_signature",
                 Ok("require") => "require",
+                Ok("enforce_minimum_key_length") => "enforce_minimum_key_length",
                 Ok(other) => match FLAG_NAMES.iter().find(|f| **f == other) {
                     Some(flag) => *flag,
                     None => continue,
@@ -183,6 +239,9 @@ impl Options {
             match name {
                 "verify_signature" => read.verify_signature = Some(value.is_truthy()?),
                 "require" => read.require = Some(names(&value, "options[\"require\"]")?),
+                "enforce_minimum_key_length" => {
+                    read.enforce_minimum_key_length = value.is_truthy()?
+                }
                 flag => read.flags.push((flag, value.is_truthy()?)),
             }
         }
@@ -247,6 +306,12 @@ fn names(value: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<String>> {
     Ok(out)
 }
 
+/// An expected audience or issuer: a str, or an iterable whose str items
+/// are the candidates. Other items can never equal a claim (PyJWT's `in`
+/// test), so they are dropped: a bytes audience, an iterable of ints,
+/// matches nothing and fails as "Audience doesn't match", as in PyJWT.
+/// An audience that is not iterable is a TypeError; an issuer that is bytes
+/// or not iterable is [`Expected::Unusable`] (PyJWT's `iss in issuer` fails).
 fn expected(value: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Option<Expected>> {
     let Some(value) = value.filter(|v| !v.is_none()) else {
         return Ok(None);
@@ -254,16 +319,24 @@ fn expected(value: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Option<Exp
     if let Ok(text) = value.cast::<PyString>() {
         return Ok(Some(Expected::One(text.to_str()?.to_string())));
     }
+    let issuer = what == "issuer";
+    if issuer && value.is_instance_of::<PyBytes>() {
+        return Ok(Some(Expected::Unusable));
+    }
+    let items = match value.try_iter() {
+        Ok(items) => items,
+        Err(_) if issuer => return Ok(Some(Expected::Unusable)),
+        Err(_) => {
+            return Err(PyTypeError::new_err(format!(
+                "{what} must be a string, iterable or None"
+            )))
+        }
+    };
     let mut all = Vec::new();
-    for item in value
-        .try_iter()
-        .map_err(|_| PyTypeError::new_err(format!("{what} must be a string, iterable or None")))?
-    {
-        let item = item?;
-        let text = item.cast::<PyString>().map_err(|_| {
-            PyTypeError::new_err(format!("{what} must be a string or an iterable of strings"))
-        })?;
-        all.push(text.to_str()?.to_string());
+    for item in items {
+        if let Ok(text) = item?.cast::<PyString>() {
+            all.push(text.to_str()?.to_string());
+        }
     }
     Ok(Some(Expected::AnyOf(all)))
 }
@@ -322,6 +395,42 @@ struct DecodeArgs<'a, 'py> {
     now: f64,
 }
 
+/// Checks the header and, when asked, the signature: the JWS layer of
+/// `decode`, shared by the JWT functions and `jws_decode_complete`.
+fn verify_signature<'py>(
+    py: Python<'py>,
+    segments: &jws::Segments<'_>,
+    header: &impl Members,
+    key: Option<&Bound<'py, PyAny>>,
+    algorithms: Option<&Bound<'py, PyAny>>,
+    verify: bool,
+    enforce_minimum_key_length: bool,
+) -> PyResult<()> {
+    if !verify {
+        return Ok(jws::check_unverified(header)?);
+    }
+    let allowed = match algorithms.filter(|a| !a.is_none()) {
+        Some(algorithms) => Allowed::read(algorithms)?,
+        None => Allowed::Names(Vec::new()),
+    };
+    if allowed.is_empty() {
+        return Err(Error::decode(ALGORITHMS_REQUIRED).into());
+    }
+    let alg = jws::check_header(header, |name| allowed.contains(name))?;
+    let key = match key {
+        Some(key) => resolve(key, alg)?,
+        None => return Err(Error::key("A key is required to verify the signature").into()),
+    };
+    check_key_length(py, &key, alg, enforce_minimum_key_length)?;
+    let (message, signature) = (segments.signing_input, segments.signature.as_slice());
+    if alg.is_asymmetric() {
+        py.detach(|| key.verify(alg, message, signature))?;
+    } else {
+        key.verify(alg, message, signature)?;
+    }
+    Ok(())
+}
+
 /// Verifies a token whose header is already decoded (as a dict or as plain
 /// members), then decodes and checks its payload: PyJWT's order.
 fn verify_then_payload<'py>(
@@ -332,34 +441,21 @@ fn verify_then_payload<'py>(
     args: DecodeArgs<'_, 'py>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let options = Options::read(args.options)?;
-    let verify_signature = options.verify_signature.unwrap_or(true);
-    if verify_signature {
-        let allowed = match args.algorithms.filter(|a| !a.is_none()) {
-            Some(algorithms) => Allowed::read(algorithms)?,
-            None => Allowed::Names(Vec::new()),
-        };
-        if allowed.is_empty() {
-            return Err(Error::decode(ALGORITHMS_REQUIRED).into());
-        }
-        let alg = jws::check_header(header, |name| allowed.contains(name))?;
-        let key = match args.key {
-            Some(key) => resolve(key, alg)?,
-            None => return Err(Error::key("A key is required to verify the signature").into()),
-        };
-        let (message, signature) = (segments.signing_input, segments.signature.as_slice());
-        if alg.is_asymmetric() {
-            py.detach(|| key.verify(alg, message, signature))?;
-        } else {
-            key.verify(alg, message, signature)?;
-        }
-    } else {
-        jws::check_common(header)?;
-    }
-    sink.start_document(verify_signature);
+    let verify = options.verify_signature.unwrap_or(true);
+    verify_signature(
+        py,
+        segments,
+        header,
+        args.key,
+        args.algorithms,
+        verify,
+        options.enforce_minimum_key_length,
+    )?;
+    sink.start_document(verify);
     let payload = parse_object(&segments.payload, sink, "payload")?;
     let rules = validation(
         options,
-        verify_signature,
+        verify,
         args.audience,
         args.issuer,
         args.subject,
@@ -372,6 +468,44 @@ fn verify_then_payload<'py>(
     };
     claims::validate(&members, &rules)?;
     Ok(payload)
+}
+
+/// The JWS layer of decoding (PyJWT's `PyJWS.decode_complete`): the header
+/// and, when asked, the signature are checked; the payload is returned as
+/// bytes, unparsed.
+#[pyfunction]
+#[pyo3(signature = (jwt, key, algorithms, verify, enforce_minimum_key_length))]
+pub fn jws_decode_complete<'py>(
+    py: Python<'py>,
+    jwt: &Bound<'py, PyAny>,
+    key: Option<&Bound<'py, PyAny>>,
+    algorithms: Option<&Bound<'py, PyAny>>,
+    verify: bool,
+    enforce_minimum_key_length: bool,
+) -> PyResult<Bound<'py, PyDict>> {
+    clear_upper_state();
+    let segments = jws::split(token_bytes(jwt)?)?;
+    let header = parse_object(&segments.header, &mut PySink::new(py, false), "header")?;
+    verify_signature(
+        py,
+        &segments,
+        &DictMembers(&header),
+        key,
+        algorithms,
+        verify,
+        enforce_minimum_key_length,
+    )?;
+    let result = PyDict::new(py);
+    result.set_item(pyo3::intern!(py, "header"), header)?;
+    result.set_item(
+        pyo3::intern!(py, "payload"),
+        PyBytes::new(py, &segments.payload),
+    )?;
+    result.set_item(
+        pyo3::intern!(py, "signature"),
+        PyBytes::new(py, &segments.signature),
+    )?;
+    Ok(result)
 }
 
 /// Verifies and decodes a token; returns its header, payload and signature.

@@ -36,6 +36,17 @@ fn raise(py: Python<'_>, err: Error) -> PyErr {
     }
 }
 
+static WARN: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// Emits `ferrojwt.jwt.warnings.InsecureKeyLengthWarning` through the Python
+/// helper that attributes it to the caller outside ferrojwt (an error when
+/// the warning filters turn it into one).
+pub fn warn_insecure_key_length(py: Python<'_>, message: &str) -> PyResult<()> {
+    let warn = WARN.import(py, "ferrojwt.jwt.warnings", "warn_insecure_key_length")?;
+    warn.call1((message,))?;
+    Ok(())
+}
+
 impl From<Error> for PyErr {
     #[cold]
     fn from(err: Error) -> PyErr {

@@ -64,6 +64,11 @@ impl PyKey {
     }
 
     #[staticmethod]
+    fn from_ssh(line: &Bound<'_, PyAny>) -> PyResult<PyKey> {
+        Ok(wrap(Key::from_ssh(text_bytes(line, "An SSH public key")?)?))
+    }
+
+    #[staticmethod]
     fn from_der(der: &[u8]) -> PyResult<PyKey> {
         Ok(wrap(Key::from_der(der)?))
     }
@@ -176,8 +181,8 @@ fn remember(hmac: bool, bytes: &[u8], key: &Arc<Key>) {
 }
 
 /// The key to use for `alg`: a `Key` as it is, str/bytes parsed (once) as an
-/// HMAC secret for HS* and as PEM (or JWK JSON text) otherwise. The key's
-/// family must match the algorithm.
+/// HMAC secret for HS* and as PEM, an OpenSSH public key or JWK JSON text
+/// otherwise. The key's family must match the algorithm.
 pub fn resolve(key: &Bound<'_, PyAny>, alg: Algorithm) -> PyResult<Arc<Key>> {
     let key = if let Ok(parsed) = key.cast::<PyKey>() {
         Arc::clone(&parsed.get().inner)
@@ -210,6 +215,8 @@ fn parse_text(bytes: &[u8], hmac: bool) -> Result<Key, Error> {
         Key::hmac(bytes)
     } else if bytes.trim_ascii_start().starts_with(b"{") {
         Key::from_jwk(&JwkFields::from_json(bytes)?)
+    } else if Key::looks_like_ssh(bytes) {
+        Key::from_ssh(bytes)
     } else {
         Key::from_pem(bytes)
     }

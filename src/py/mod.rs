@@ -39,6 +39,8 @@ fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(api::decode, m)?)?;
     m.add_function(wrap_pyfunction!(api::decode_complete, m)?)?;
     m.add_function(wrap_pyfunction!(api::get_unverified_header, m)?)?;
+    m.add_function(wrap_pyfunction!(api::jws_encode, m)?)?;
+    m.add_function(wrap_pyfunction!(api::jws_decode_complete, m)?)?;
     m.add_function(wrap_pyfunction!(api::time_claim_expired, m)?)?;
     Ok(())
 }

@@ -14,7 +14,8 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyDict, PyFloat, PyInt, PyString};
 
 use super::api::{
-    algorithm_for, header_json, token_bytes, validation, Allowed, Options, ALGORITHMS_REQUIRED,
+    algorithm_for, check_key_length, header_json, sign, token_bytes, validation, Allowed, Options,
+    ALGORITHMS_REQUIRED,
 };
 use super::cpu::clear_upper_state;
 use super::json_in::PySink;
@@ -109,7 +110,7 @@ pub struct Encoder {
 #[pymethods]
 impl Encoder {
     #[new]
-    #[pyo3(signature = (key, algorithm = None, headers = None, json_encoder = None, sort_headers = true))]
+    #[pyo3(signature = (key, algorithm = None, headers = None, json_encoder = None, sort_headers = true, enforce_minimum_key_length = false))]
     fn new(
         py: Python<'_>,
         key: &Bound<'_, PyAny>,
@@ -117,6 +118,7 @@ impl Encoder {
         headers: Option<&Bound<'_, PyDict>>,
         json_encoder: Option<Bound<'_, PyAny>>,
         sort_headers: bool,
+        enforce_minimum_key_length: bool,
     ) -> PyResult<Encoder> {
         let algorithm = match algorithm {
             Some(name) => Some(name),
@@ -124,6 +126,8 @@ impl Encoder {
         };
         let alg = algorithm_for(algorithm.as_deref(), headers)?;
         let key = resolve(&native_key(key)?, alg)?;
+        // A short HMAC secret warns (or is refused) once, here, not at every call.
+        check_key_length(py, &key, alg, enforce_minimum_key_length)?;
         // The header is copied now: changing `headers` later changes nothing.
         let header_json = header_json(py, alg, headers, json_encoder.as_ref(), sort_headers)?;
         Ok(Encoder {
@@ -153,15 +157,13 @@ impl Encoder {
         let encoder = self.json_encoder.as_ref().map(|e| e.bind(py));
         let mut writer = Writer::new(py, encoder, false)?;
         writer.document(payload, true)?;
-        let mut token = jws::signing_input(self.header_json.as_bytes(), writer.out.as_bytes());
-        let (key, alg) = (&self.key, self.alg);
-        let signature = if alg.is_asymmetric() {
-            py.detach(|| key.sign(alg, token.as_bytes()))?
-        } else {
-            key.sign(alg, token.as_bytes())?
-        };
-        jws::append_signature(&mut token, &signature);
-        Ok(token)
+        sign(
+            py,
+            &self.key,
+            self.alg,
+            &self.header_json,
+            writer.out.as_bytes(),
+        )
     }
 }
 
@@ -169,6 +171,7 @@ impl Encoder {
 #[pyclass(frozen, name = "Decoder", module = "ferrojwt._core")]
 pub struct Decoder {
     verify_signature: bool,
+    enforce_minimum_key_length: bool,
     /// Each allowed algorithm with the key resolved for it (or why it cannot
     /// be: the error the token's use of that algorithm gets).
     keys: Vec<(Algorithm, Result<Arc<crate::keys::Key>, PyErr>)>,
@@ -187,7 +190,7 @@ impl Decoder {
         header: &impl crate::members::Members,
     ) -> PyResult<()> {
         if !self.verify_signature {
-            jws::check_common(header)?;
+            jws::check_unverified(header)?;
             return Ok(());
         }
         let alg = jws::check_header(header, |name| {
@@ -199,6 +202,7 @@ impl Decoder {
             Some((_, Err(why))) => return Err(why.clone_ref(py)),
             None => return Err(Error::NotImplemented("Algorithm not supported").into()),
         };
+        check_key_length(py, key, alg, self.enforce_minimum_key_length)?;
         let (message, signature) = (segments.signing_input, segments.signature.as_slice());
         if alg.is_asymmetric() {
             py.detach(|| key.verify(alg, message, signature))?;
@@ -245,6 +249,7 @@ impl Decoder {
     ) -> PyResult<Decoder> {
         let read = Options::read(options)?;
         let verify_signature = read.verify_signature.unwrap_or(true);
+        let enforce_minimum_key_length = read.enforce_minimum_key_length;
         let key = key.filter(|k| !k.is_none());
         let jwk_alg = match key {
             Some(key) => jwk_algorithm(key)?,
@@ -302,6 +307,7 @@ impl Decoder {
         )?;
         Ok(Decoder {
             verify_signature,
+            enforce_minimum_key_length,
             keys,
             other_names,
             validation,

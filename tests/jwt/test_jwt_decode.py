@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import freezegun
+import jwt as pyjwt
 import pytest
 from ferrojwt import jwt
 from jwt_helpers import HMAC_SECRET, NOW, KeyPair, b64url_decode, forge, private_jwk
@@ -258,6 +260,11 @@ AUDIENCE_CASES: list[tuple[Any, Any, bool, type[Exception] | None, str]] = [
     ("", "api", False, jwt.MissingRequiredClaimError, 'missing the "aud" claim'),
     ([], "api", False, jwt.MissingRequiredClaimError, 'missing the "aud" claim'),
     (42, "api", False, jwt.InvalidAudienceError, "Invalid claim format in token"),
+    # Items that are not str never match (PyJWT's `in` test): bytes is an iterable of ints.
+    ("api", b"api", False, jwt.InvalidAudienceError, "Audience doesn't match"),
+    ("api", [b"api"], False, jwt.InvalidAudienceError, "Audience doesn't match"),
+    ("api", [1, "api"], False, None, ""),
+    ("api", [], False, jwt.InvalidAudienceError, "Audience doesn't match"),
     (["api", 42], "api", False, jwt.InvalidAudienceError, "Invalid claim format in token"),
     # strict_aud: one string against one string, exactly.
     ("api", "api", True, None, ""),
@@ -281,6 +288,24 @@ def test_decode_audience(
             decode_at(token, audience=audience, options=options)
 
 
+def test_bytes_audience_is_an_invalid_audience_as_in_pyjwt() -> None:
+    token = token_for({"aud": "api"})
+    with pytest.raises(jwt.InvalidAudienceError, match="Audience doesn't match"):
+        jwt.decode(token, HMAC_SECRET, algorithms=["HS256"], audience=b"api")
+    with pytest.raises(pyjwt.InvalidAudienceError, match="Audience doesn't match"):
+        pyjwt.decode(token, HMAC_SECRET, algorithms=["HS256"], audience=b"api")
+
+
+@pytest.mark.parametrize("issuer", [b"https://idp", 123])
+def test_unusable_issuer_argument_is_an_invalid_issuer_as_in_pyjwt(issuer: Any) -> None:
+    token = token_for({"iss": "https://idp"})
+    message = 'Issuer param must be "str" or "Container[str]"'
+    with pytest.raises(jwt.InvalidIssuerError, match=re.escape(message)):
+        jwt.decode(token, HMAC_SECRET, algorithms=["HS256"], issuer=issuer)
+    with pytest.raises(pyjwt.InvalidIssuerError, match=re.escape(message)):
+        pyjwt.decode(token, HMAC_SECRET, algorithms=["HS256"], issuer=issuer)
+
+
 # --- issuer / subject ------------------------------------------------------------------
 
 ISSUER_CASES: list[tuple[Any, Any, type[Exception] | None, str]] = [
@@ -293,6 +318,11 @@ ISSUER_CASES: list[tuple[Any, Any, type[Exception] | None, str]] = [
     ("https://idp", ["https://a", "https://b"], jwt.InvalidIssuerError, "Invalid issuer"),
     (None, "https://idp", jwt.MissingRequiredClaimError, 'missing the "iss" claim'),
     (42, "https://idp", jwt.InvalidIssuerError, "Issuer (iss) must be a string"),
+    # An issuer that is not a str or a container of str, as PyJWT's `iss in issuer` fails.
+    ("https://idp", b"https://idp", jwt.InvalidIssuerError, 'Issuer param must be "str"'),
+    ("https://idp", 123, jwt.InvalidIssuerError, 'Issuer param must be "str"'),
+    (42, 123, jwt.InvalidIssuerError, "Issuer (iss) must be a string"),
+    (None, 123, jwt.MissingRequiredClaimError, 'missing the "iss" claim'),
 ]
 
 

@@ -9,6 +9,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 from typing import Any
 
 import jwt as pyjwt
@@ -297,22 +298,40 @@ def test_duplicate_member_in_payload_is_refused(payload: bytes) -> None:
         decode(forge(HS256, payload))
 
 
-@pytest.mark.parametrize(
-    ("header", "message"),
-    [
-        ({"alg": "HS256", "crit": ["exp"], "exp": 1}, "Unsupported critical extension: exp"),
-        ({"alg": "HS256", "crit": ["http://example.com/x"]}, "Unsupported critical extension"),
-        ({"alg": "HS256", "crit": []}, "Invalid 'crit' header"),
-        ({"alg": "HS256", "crit": "exp"}, "Invalid 'crit' header"),
-        ({"alg": "HS256", "crit": [1]}, "Invalid 'crit' header"),
-    ],
-)
-def test_unknown_crit_header_is_refused(header: dict[str, Any], message: str) -> None:
-    # PyJWT's wording per case, or the core's one "Unsupported critical header parameter (crit)".
-    with pytest.raises(
-        jwt.InvalidTokenError, match=rf"{message}|critical header parameter \(crit\)"
-    ):
-        decode(forge(header, {"a": 1}))
+CRIT_CASES = [
+    ({"alg": "HS256", "crit": ["exp"], "exp": 1}, "Unsupported critical extension: exp"),
+    ({"alg": "HS256", "crit": ["http://x/y"]}, "Unsupported critical extension: http://x/y"),
+    ({"alg": "HS256", "crit": []}, "Invalid 'crit' header: must be a non-empty list"),
+    ({"alg": "HS256", "crit": "exp"}, "Invalid 'crit' header: must be a non-empty list"),
+    ({"alg": "HS256", "crit": [1]}, "Invalid 'crit' header: values must be strings"),
+    ({"alg": "HS256", "crit": ["b64"]}, "Critical extension 'b64' is missing from headers"),
+    ({"alg": "HS256", "b64": False}, "The 'b64' header parameter requires 'b64' to be listed"),
+]
+
+
+@pytest.mark.parametrize(("header", "message"), CRIT_CASES)
+def test_unknown_crit_header_is_refused_with_pyjwts_reason(
+    header: dict[str, Any], message: str
+) -> None:
+    """Where PyJWT refuses a crit header too, the reason is its text, word for word."""
+    # (An unencoded, b64: false, token has an empty payload segment.)
+    token = forge(header, b"" if header.get("b64") is False else {"a": 1})
+    with pytest.raises(jwt.InvalidTokenError) as ours:
+        decode(token)
+    with pytest.raises(pyjwt.InvalidTokenError) as theirs:
+        pyjwt.decode(token, HMAC_SECRET, algorithms=["HS256"])
+    assert str(ours.value) == str(theirs.value)
+    assert str(ours.value).startswith(message)
+    with pytest.raises(jwt.InvalidTokenError, match=re.escape(message)):
+        decode(token, options={"verify_signature": False})
+
+
+def test_crit_b64_that_pyjwt_accepts_is_refused() -> None:
+    """ferrojwt implements no JWS extension: even PyJWT's b64 (RFC 7797) is refused."""
+    token = forge({"alg": "HS256", "crit": ["b64"], "b64": True}, {"a": 1})
+    assert pyjwt.decode(token, HMAC_SECRET, algorithms=["HS256"]) == {"a": 1}
+    with pytest.raises(jwt.InvalidTokenError, match="Unsupported critical extension: b64"):
+        decode(token)
 
 
 def test_non_string_kid_is_refused() -> None:

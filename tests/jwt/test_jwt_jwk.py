@@ -171,3 +171,30 @@ def test_pyjwkset_from_json(public_jwks: dict[str, dict[str, Any]]) -> None:
     assert jwt.PyJWKSet.from_json(text)["ed"].algorithm_name == "EdDSA"
     with pytest.raises(jwt.PyJWKSetError, match="Invalid JWK Set value"):
         jwt.PyJWKSet.from_json("[1, 2]")
+
+
+def test_pyjwk_signs_with_its_own_algorithm_when_none_is_given(
+    keypairs: dict[str, KeyPair],
+) -> None:
+    signer = jwt.PyJWK(private_jwk(keypairs["P-384"].private))
+    assert signer.algorithm_name == "ES384"
+    for token in (jwt.encode({"a": 1}, signer), jwt.encode({"a": 1}, signer, algorithm=None)):
+        assert jwt.get_unverified_header(token)["alg"] == "ES384"
+        assert jwt.decode(token, signer) == {"a": 1}
+    # An explicit algorithm is still the caller's choice (and must fit the key).
+    with pytest.raises(jwt.InvalidKeyError, match="cannot be used with the HS256 algorithm"):
+        jwt.encode({"a": 1}, signer, algorithm="HS256")
+
+
+def test_pyjwk_verifies_only_its_own_algorithm() -> None:
+    secret = jwt.PyJWK(
+        {"kty": "oct", "k": "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXh4eHg", "alg": "HS384"}
+    )
+    other = jwt.encode({"a": 1}, "secret-secret-secret-secret-xxxx", algorithm="HS256")
+    with pytest.raises(
+        jwt.InvalidAlgorithmError,
+        match="Token algorithm 'HS256' does not match the key's algorithm 'HS384'",
+    ):
+        jwt.decode(other, secret, algorithms=["HS256", "HS384"])
+    with pytest.raises(jwt.InvalidAlgorithmError, match="The specified alg value is not allowed"):
+        jwt.decode(other, secret)

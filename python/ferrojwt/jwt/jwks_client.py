@@ -20,7 +20,7 @@ from typing import Any
 from urllib.error import HTTPError
 from urllib.parse import urlparse
 
-from .api import get_unverified_header
+from .api import decode_complete
 from .exceptions import PyJWKClientConnectionError, PyJWKClientError
 from .jwk import PyJWK, PyJWKSet
 
@@ -143,8 +143,14 @@ class PyJWKClient:
             return found
 
     def get_signing_key_from_jwt(self, token: str | bytes) -> PyJWK:
-        """The signing key named by the (unverified) ``kid`` header of ``token``."""
-        return self.get_signing_key(get_unverified_header(token).get("kid"))  # type: ignore[arg-type]
+        """The signing key named by the (unverified) ``kid`` header of ``token``.
+
+        The whole token must be well formed (header and payload) before any key
+        is fetched for it, as in PyJWT.
+        """
+        unverified = decode_complete(token, options={"verify_signature": False})
+        # A token without kid looks up None, and fails naming it, as in PyJWT.
+        return self.get_signing_key(unverified["header"].get("kid"))  # type: ignore[arg-type]
 
     @staticmethod
     def match_kid(signing_keys: list[PyJWK], kid: str) -> PyJWK | None:
