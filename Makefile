@@ -140,8 +140,8 @@ serve-prod: $(STAMP)-develop system-deps
 bench-e2e: $(STAMP)-develop $(STAMP)-bench system-deps
 	$(PY) benches/e2e.py
 
-# The servers the e2e tests and bench-e2e start, from Debian's packages; apt runs only
-# when one is missing, so reruns are instant.
+# The servers the e2e tests and bench-e2e start (redis-server: the user cache's tests),
+# from Debian's packages; apt runs only when one is missing, so reruns are instant.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 system-deps:
 	@missing=""; \
@@ -150,6 +150,8 @@ system-deps:
 	{ command -v nginx || test -x /usr/sbin/nginx; } >/dev/null 2>&1 || missing="$$missing nginx"; \
 	command -v wrk >/dev/null 2>&1 || missing="$$missing wrk"; \
 	command -v curl >/dev/null 2>&1 || missing="$$missing curl"; \
+	{ command -v redis-server || test -x /usr/bin/redis-server; } >/dev/null 2>&1 \
+		|| missing="$$missing redis-server"; \
 	if [ -n "$$missing" ]; then \
 		echo "apt-get install:$$missing"; \
 		$(SUDO) apt-get update -qq && \
