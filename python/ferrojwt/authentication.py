@@ -17,14 +17,17 @@ from rest_framework import HTTP_HEADER_ENCODING, authentication
 from rest_framework.request import Request
 
 from .contrib import load_integrations
+from .cookies import enforce_csrf
 from .exceptions import AuthenticationFailed, InvalidToken, TokenError
 from .models import TokenUser
 from .settings import api_settings
 from .tokens import Token
+from .user_cache import configured_ttl, user_cache
 from .utils import get_md5_hash_password
 
 __all__ = [
     "JWTAuthentication",
+    "JWTCookieAuthentication",
     "JWTStatelessUserAuthentication",
     "JWTTokenUserAuthentication",
     "default_user_authentication_rule",
@@ -141,9 +144,21 @@ class JWTAuthentication(authentication.BaseAuthentication):
         except KeyError as e:
             raise InvalidToken(_("Token contained no recognizable user identification")) from e
 
+        model = self.user_model
+        ttl = configured_ttl()
         try:
-            user = self.user_model.objects.get(**{api_settings.USER_ID_FIELD: user_id})
-        except self.user_model.DoesNotExist as e:
+            if ttl is None:
+                user = model.objects.get(**{api_settings.USER_ID_FIELD: user_id})
+            else:
+                # USER_CACHE_TTL: a copy of a recently loaded row, still current.
+                user = user_cache.get_user(
+                    model,
+                    api_settings.USER_ID_FIELD,
+                    user_id,
+                    ttl=ttl,
+                    alias=api_settings.USER_CACHE_ALIAS,
+                )
+        except model.DoesNotExist as e:
             raise AuthenticationFailed(_("User not found"), code="user_not_found") from e
 
         if api_settings.CHECK_USER_IS_ACTIVE and not user.is_active:
@@ -168,6 +183,34 @@ class JWTStatelessUserAuthentication(JWTAuthentication):
 
 
 JWTTokenUserAuthentication = JWTStatelessUserAuthentication
+
+
+class JWTCookieAuthentication(JWTAuthentication):
+    """The ``Authorization`` header first, then the ``AUTH_COOKIE`` cookie (browsers).
+
+    A request authenticated by its cookie must pass Django's CSRF check on unsafe methods,
+    as with DRF's ``SessionAuthentication``: the browser attaches the cookie to requests a
+    hostile page makes too. One authenticated by its header is not checked: no browser
+    adds that header on its own. With ``AUTH_COOKIE`` None, this is ``JWTAuthentication``.
+    """
+
+    def authenticate(self, request: Request) -> tuple[Any, Token] | None:
+        found = super().authenticate(request)
+        if found is not None:
+            return found
+        raw_token = self.get_cookie_token(request)
+        if raw_token is None:
+            return None
+        # Before the token is looked at: a forged request learns nothing and costs no query.
+        enforce_csrf(request)
+        validated_token = self.get_validated_token(raw_token)
+        return self.get_user(validated_token), validated_token
+
+    def get_cookie_token(self, request: Request) -> bytes | None:
+        """The token in the ``AUTH_COOKIE`` cookie, or None (no such cookie, or it is off)."""
+        name = api_settings.AUTH_COOKIE
+        value = request.COOKIES.get(name) if name else None
+        return value.encode() if value else None
 
 
 def default_user_authentication_rule(user: AuthUser | None) -> bool:

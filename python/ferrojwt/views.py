@@ -10,11 +10,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
+from . import cookies
 from .authentication import get_auth_header_types
 from .exceptions import InvalidToken, TokenError
 from .settings import api_settings
 
 __all__ = [
+    "LogoutView",
     "TokenBlacklistView",
     "TokenObtainPairView",
     "TokenObtainSlidingView",
@@ -22,6 +24,7 @@ __all__ = [
     "TokenRefreshView",
     "TokenVerifyView",
     "TokenViewBase",
+    "logout",
     "token_blacklist",
     "token_obtain_pair",
     "token_obtain_sliding",
@@ -48,6 +51,14 @@ class TokenViewBase(generics.GenericAPIView[Any]):
 
     www_authenticate_realm = "api"
 
+    #: The body field this view reads from a cookie when the body lacks it, and the setting
+    #: naming that cookie (ferrojwt.cookies); empty: the view reads no cookie.
+    _cookie_field = ""
+    _cookie_setting = ""
+    #: Whether the tokens of the answer are also set as cookies (``AUTH_COOKIE``,
+    #: ``REFRESH_COOKIE``, when on).
+    _sets_cookies = False
+
     def get_serializer_class(self) -> type[BaseSerializer[Any]]:
         if self.serializer_class:
             return self.serializer_class
@@ -63,11 +74,14 @@ class TokenViewBase(generics.GenericAPIView[Any]):
         return f'{get_auth_header_types()[0]} realm="{self.www_authenticate_realm}"'
 
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = self.get_serializer(data=request.data)
+        data = cookies.request_data(request, self._cookie_field, self._cookie_setting)
+        serializer = self.get_serializer(data=data)
         try:
             serializer.is_valid(raise_exception=True)
         except TokenError as e:
             raise InvalidToken(e.args[0]) from e
+        if self._sets_cookies:
+            return cookies.token_response(serializer.validated_data)
         return Response(serializer.validated_data, status=status.HTTP_200_OK)
 
 
@@ -75,6 +89,7 @@ class TokenObtainPairView(TokenViewBase):
     """Credentials in, an access and refresh token pair out."""
 
     _serializer_setting = "TOKEN_OBTAIN_SERIALIZER"
+    _sets_cookies = True
 
 
 token_obtain_pair = TokenObtainPairView.as_view()
@@ -84,6 +99,8 @@ class TokenRefreshView(TokenViewBase):
     """A refresh token in, a new access token (and maybe a rotated refresh token) out."""
 
     _serializer_setting = "TOKEN_REFRESH_SERIALIZER"
+    _cookie_field, _cookie_setting = "refresh", "REFRESH_COOKIE"
+    _sets_cookies = True
 
 
 token_refresh = TokenRefreshView.as_view()
@@ -111,6 +128,7 @@ class TokenVerifyView(TokenViewBase):
     """Answers whether a token is valid, whatever it is for."""
 
     _serializer_setting = "TOKEN_VERIFY_SERIALIZER"
+    _cookie_field, _cookie_setting = "token", "AUTH_COOKIE"
 
 
 token_verify = TokenVerifyView.as_view()
@@ -120,6 +138,28 @@ class TokenBlacklistView(TokenViewBase):
     """Blacklists a refresh token (needs the ``ferrojwt.token_blacklist`` app)."""
 
     _serializer_setting = "TOKEN_BLACKLIST_SERIALIZER"
+    _cookie_field, _cookie_setting = "refresh", "REFRESH_COOKIE"
 
 
 token_blacklist = TokenBlacklistView.as_view()
+
+
+class LogoutView(TokenBlacklistView):
+    """Blacklists the refresh token (from the body, or the ``REFRESH_COOKIE`` cookie) and
+    deletes the access and refresh cookies.
+
+    The cookies are deleted whatever the answer (an expired or already blacklisted token
+    included: the browser is logged out either way), except a 403: a request refused by the
+    CSRF check may be another site's, and must not log the user out.
+    """
+
+    def finalize_response(
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code != status.HTTP_403_FORBIDDEN:
+            cookies.delete_token_cookies(response)
+        return response
+
+
+logout = LogoutView.as_view()

@@ -39,6 +39,7 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
 __all__ = [
+    "JWTCookieScheme",
     "JWTHeaderScheme",
     "TokenErrorSerializer",
     "TokenViewResponses",
@@ -74,30 +75,79 @@ class JWTHeaderScheme(OpenApiAuthenticationExtension):
         return all(getattr(klass, m) is getattr(cls.target_class, m) for m in _TOKEN_LOOKUP)
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
-        from ferrojwt.authentication import get_auth_header_types
-        from ferrojwt.settings import api_settings
-
         # drf-spectacular keys a security scheme by its name and the authentication class,
         # and warns when two classes share a name. Every class matched here sends the same
         # header with the same token, so they share one scheme: the warning is silenced
         # for them (drf-spectacular's own mechanism for components shared on purpose).
         set_override(get_class(self.target), "suppress_collision_warning", True)
-        types = get_auth_header_types()
-        header = _http_header_name(api_settings.AUTH_HEADER_NAME)
-        if header == "Authorization" and "Bearer" in types:
-            return {
-                "type": "http",
-                "scheme": "bearer",
-                "bearerFormat": "JWT",
-                "description": "An access token: `Authorization: Bearer <token>`.",
-            }
-        accepted = " or ".join(f"`{t} <token>`" for t in types)
+        return _header_definition()
+
+
+def _header_definition() -> dict[str, Any]:
+    """The ``jwtAuth`` scheme: the access token in the configured header."""
+    from ferrojwt.authentication import get_auth_header_types
+    from ferrojwt.settings import api_settings
+
+    types = get_auth_header_types()
+    header = _http_header_name(api_settings.AUTH_HEADER_NAME)
+    if header == "Authorization" and "Bearer" in types:
         return {
-            "type": "apiKey",
-            "in": "header",
-            "name": header,
-            "description": f"An access token, sent as {accepted} in the {header} header.",
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": "An access token: `Authorization: Bearer <token>`.",
         }
+    accepted = " or ".join(f"`{t} <token>`" for t in types)
+    return {
+        "type": "apiKey",
+        "in": "header",
+        "name": header,
+        "description": f"An access token, sent as {accepted} in the {header} header.",
+    }
+
+
+class JWTCookieScheme(OpenApiAuthenticationExtension):
+    """``JWTCookieAuthentication``: the header (``jwtAuth``) or the access cookie
+    (``jwtCookieAuth``), either one (two alternative security requirements).
+
+    With ``AUTH_COOKIE`` None the class reads the header only, and so does its scheme.
+    """
+
+    target_class = "ferrojwt.authentication.JWTCookieAuthentication"
+    match_subclasses = True
+    priority = -1
+    name = ["jwtAuth", "jwtCookieAuth"]
+
+    def _cookie(self) -> str | None:
+        from ferrojwt.settings import api_settings
+
+        name: str | None = api_settings.AUTH_COOKIE
+        return name
+
+    def get_security_requirement(self, auto_schema: Any) -> list[dict[str, list[Any]]]:
+        if self._cookie() is None:
+            return [{"jwtAuth": []}]
+        return [{"jwtAuth": []}, {"jwtCookieAuth": []}]
+
+    def get_security_definition(self, auto_schema: Any) -> list[dict[str, Any]]:
+        # jwtAuth is the header classes' scheme too: shared on purpose (see JWTHeaderScheme).
+        set_override(get_class(self.target), "suppress_collision_warning", True)
+        cookie = self._cookie()
+        definitions = [_header_definition()]
+        if cookie is not None:
+            definitions.append(
+                {
+                    "type": "apiKey",
+                    "in": "cookie",
+                    "name": cookie,
+                    "description": (
+                        "The access token in an HttpOnly cookie, set by the obtain and "
+                        "refresh endpoints. Unsafe methods also need Django's CSRF token "
+                        "in the `X-CSRFToken` header."
+                    ),
+                }
+            )
+        return definitions
 
 
 # --- token serializers -------------------------------------------------------------------
@@ -115,7 +165,7 @@ def _rebuilt(field: _Field, **changes: Any) -> _Field:
 
 
 def _request_and_response(
-    target: Any, response: dict[str, str], direction: str
+    target: Any, response: dict[str, str], direction: str, cookies: dict[str, str] | None = None
 ) -> serializers.Serializer[Any]:
     """``target``'s fields as the client sends them, plus what the endpoint answers.
 
@@ -124,10 +174,17 @@ def _request_and_response(
     ``target`` lacks (the serializers build their answer in ``validate``) is read-only. A
     field of ``target`` without a description gets that one in the response direction only:
     one both sent and answered (a rotated ``refresh``) means something else in the request.
+    ``cookies`` maps a field the view can read from a cookie instead to that cookie's
+    name: the client may leave it out of the body.
     """
     fields: dict[str, _Field] = {}
+    cookies = cookies or {}
     for name, field in force_instance(target).fields.items():
-        if name in response:
+        if name in cookies and direction == "request":
+            note = f"Optional: else read from the cookie `{cookies[name]}`."
+            text = f"{field.help_text} {note}" if field.help_text else note
+            fields[name] = _rebuilt(field, required=False, help_text=text)
+        elif name in response:
             help_text = field.help_text or (response[name] if direction == "response" else None)
             fields[name] = _rebuilt(field, write_only=False, help_text=help_text)
         elif not field.read_only:
@@ -143,6 +200,21 @@ def _request_and_response(
     return described()
 
 
+def _refresh_cookie_only() -> bool:
+    """Whether the refresh token is left out of the answers (``REFRESH_COOKIE_ONLY``)."""
+    from ferrojwt.settings import api_settings
+
+    return bool(api_settings.REFRESH_COOKIE and api_settings.REFRESH_COOKIE_ONLY)
+
+
+def _cookie_field(field: str, setting: str) -> dict[str, str]:
+    """``{field: cookie name}`` when the cookie setting is on, else nothing."""
+    from ferrojwt.settings import api_settings
+
+    name = getattr(api_settings, setting)
+    return {field: name} if name else {}
+
+
 class _TokenSerializerScheme(OpenApiSerializerExtension):
     """Maps a token serializer through :func:`_request_and_response`."""
 
@@ -153,8 +225,14 @@ class _TokenSerializerScheme(OpenApiSerializerExtension):
         """The fields of the endpoint's answer, with their descriptions."""
         return {}
 
+    def cookie_fields(self) -> dict[str, str]:
+        """The fields the endpoint reads from a cookie when the body lacks them -> cookie."""
+        return {}
+
     def map_serializer(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
-        described = _request_and_response(self.target, self.response_fields(), direction)
+        described = _request_and_response(
+            self.target, self.response_fields(), direction, self.cookie_fields()
+        )
         schema: dict[str, Any] = auto_schema._map_serializer(
             described, direction, bypass_extensions=True
         )
@@ -165,10 +243,10 @@ class TokenObtainPairScheme(_TokenSerializerScheme):
     target_class = "ferrojwt.serializers.TokenObtainPairSerializer"
 
     def response_fields(self) -> dict[str, str]:
-        return {
-            "access": _ACCESS,
-            "refresh": "The refresh token: a JWT that obtains new access tokens.",
-        }
+        fields = {"access": _ACCESS}
+        if not _refresh_cookie_only():
+            fields["refresh"] = "The refresh token: a JWT that obtains new access tokens."
+        return fields
 
 
 class TokenObtainSlidingScheme(_TokenSerializerScheme):
@@ -185,9 +263,12 @@ class TokenRefreshScheme(_TokenSerializerScheme):
         from ferrojwt.settings import api_settings
 
         fields = {"access": _ACCESS}
-        if api_settings.ROTATE_REFRESH_TOKENS:
+        if api_settings.ROTATE_REFRESH_TOKENS and not _refresh_cookie_only():
             fields["refresh"] = "A new refresh token (ROTATE_REFRESH_TOKENS), for the next refresh."
         return fields
+
+    def cookie_fields(self) -> dict[str, str]:
+        return _cookie_field("refresh", "REFRESH_COOKIE")
 
 
 class TokenRefreshSlidingScheme(_TokenSerializerScheme):
@@ -202,11 +283,17 @@ class TokenVerifyScheme(_TokenSerializerScheme):
 
     target_class = "ferrojwt.serializers.TokenVerifySerializer"
 
+    def cookie_fields(self) -> dict[str, str]:
+        return _cookie_field("token", "AUTH_COOKIE")
+
 
 class TokenBlacklistScheme(_TokenSerializerScheme):
     """Answers ``{}``: the refresh token is sent only."""
 
     target_class = "ferrojwt.serializers.TokenBlacklistSerializer"
+
+    def cookie_fields(self) -> dict[str, str]:
+        return _cookie_field("refresh", "REFRESH_COOKIE")
 
 
 # --- token views: their error answers ----------------------------------------------------
