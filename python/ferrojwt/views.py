@@ -148,10 +148,17 @@ class LogoutView(TokenBlacklistView):
     """Blacklists the refresh token (from the body, or the ``REFRESH_COOKIE`` cookie) and
     deletes the access and refresh cookies.
 
-    The cookies are deleted whatever the answer (an expired or already blacklisted token
-    included: the browser is logged out either way), except a 403: a request refused by the
-    CSRF check may be another site's, and must not log the user out.
+    With a cookie setting on, every request passes the CSRF check first, cookie or not: a
+    cross-site form arrives without the cookies (SameSite), and its answer would still
+    delete them. The cookies are deleted whatever the answer (an expired or already
+    blacklisted token included: the browser is logged out either way), except a 403: a
+    request refused by the CSRF check may be another site's, and must not log anyone out.
     """
+
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if api_settings.AUTH_COOKIE or api_settings.REFRESH_COOKIE:
+            cookies.enforce_csrf(request)
+        return super().post(request, *args, **kwargs)
 
     def finalize_response(
         self, request: Request, response: Response, *args: Any, **kwargs: Any

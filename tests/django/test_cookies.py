@@ -311,6 +311,20 @@ def test_a_forged_logout_is_refused_and_logs_nobody_out(user: Any, browser: APIC
     assert reply.status_code == 200  # not blacklisted
 
 
+@pytest.mark.usefixtures("cookies_on")
+def test_logout_needs_the_csrf_token_even_without_the_cookies(
+    user: Any, browser: APIClient
+) -> None:
+    """A cross-site form arrives without the cookies (SameSite); its answer must not delete
+    them all the same."""
+    reply = browser.post("/api/token/logout/", {}, format="json")
+    assert (reply.status_code, reply.json()["detail"]) == (403, "CSRF Failed: CSRF cookie not set.")
+    assert reply.cookies == {}
+    reply = browser.post("/api/token/logout/", {}, format="json", **with_csrf(browser))
+    assert (reply.status_code, reply.json()) == (400, {"refresh": ["This field is required."]})
+    assert_deleted(browser, "access", "/")
+
+
 def test_logout_without_cookies_is_the_blacklist_endpoint(user: Any, browser: APIClient) -> None:
     token = str(RefreshToken.for_user(user))
     reply = browser.post("/api/token/logout/", {"refresh": token}, format="json")
