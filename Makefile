@@ -12,19 +12,21 @@ export VIRTUAL_ENV := $(abspath $(VENV))
 export PYO3_PYTHON := $(PY)
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: help serve test lint rust-test pytest compat docs bench wheel messages matrix clean serve-prod bench-e2e system-deps
+.PHONY: help serve test lint rust-test pytest compat docs bench wheel messages matrix clean serve-prod bench-e2e bench-peers system-deps
 
 help:
 	@echo "make serve   build ferrojwt and run the example (see README)"
 	@echo "make test    lint, cargo test, the whole pytest suite and make compat"
 	@echo "make compat  simplejwt's and PyJWT's own test suites (PyPI sdists) run on ferrojwt"
-	@echo "make bench   release-build benchmarks against PyJWT and simplejwt"
+	@echo "make bench   release-build benchmarks against PyJWT and simplejwt, then the peers"
+	@echo "make bench-peers  ferrojwt vs ryjwt, oxyjwt, webtoken, joserfc (CPython 3.12 via pyenv)"
 	@echo "make docs    the documentation site into docs/_site, warnings as errors"
 	@echo "make messages  compile the translation catalogues (python/ferrojwt/locale)"
 	@echo "make serve-prod  the example on PostgreSQL + gunicorn + nginx (127.0.0.1:8080)"
 	@echo "make bench-e2e   gunicorn + wrk benchmark, ferrojwt vs simplejwt (benches/e2e.png)"
 	@echo "make wheel   build an abi3 manylinux2014 wheel into dist/"
 	@echo "make matrix  the unit and Django suites on each CPython 3.10-3.13 x Django pair"
+	@echo "make fuzz    libFuzzer on the Rust core, FUZZ_SECONDS per target (about 20 minutes)"
 
 # --- environment ------------------------------------------------------------
 
@@ -63,6 +65,31 @@ lint: $(STAMP)-deps
 
 rust-test:
 	cargo test -q
+
+# The cargo-fuzz crate in fuzz/ (outside the main build): each libFuzzer target for
+# FUZZ_SECONDS (4 x 270 s, about 20 minutes with the build), with AddressSanitizer and
+# debug assertions, from the committed seeds in fuzz/corpus/<target> and the corpus it
+# grows in fuzz/work/<target>; then one line per target from libFuzzer's final stats. A
+# crash stops it, its input saved in fuzz/artifacts/<target>/ (make it a regression test).
+# cargo-fuzz passes nightly flags; RUSTC_BOOTSTRAP=1 lets the stable toolchain take them.
+FUZZ_SECONDS ?= 270
+FUZZ_TARGETS := decode_token json_parse key_parse differential
+.PHONY: fuzz
+fuzz:
+	@cargo fuzz --version >/dev/null 2>&1 || cargo install cargo-fuzz --locked
+	cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz build
+	@for target in $(FUZZ_TARGETS); do \
+		mkdir -p fuzz/work/$$target; \
+		echo "fuzz $$target: $(FUZZ_SECONDS) s"; \
+		(cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run $$target work/$$target corpus/$$target -- \
+			-max_total_time=$(FUZZ_SECONDS) -timeout=30 -print_final_stats=1) \
+			> fuzz/work/$$target.log 2>&1 || { tail -n 60 fuzz/work/$$target.log; exit 1; }; \
+	done; \
+	for target in $(FUZZ_TARGETS); do \
+		awk -v t=$$target '/^stat::number_of_executed_units/ {n = $$2} \
+			/^stat::average_exec_per_sec/ {r = $$2} \
+			END {printf "%-14s %12d execs %8d exec/s\n", t, n, r}' fuzz/work/$$target.log; \
+	done
 
 pytest: $(STAMP)-develop system-deps
 	$(PY) -m mypy.stubtest ferrojwt._core --allowlist tests/stubtest-allowlist.txt
@@ -107,6 +134,35 @@ bench: $(STAMP)-develop $(STAMP)-bench
 		|| $(PY) -m maturin develop --release -q
 	$(PY) benches/bench_jwt.py
 	$(PY) benches/bench_django.py
+	@$(MAKE) --no-print-directory bench-peers
+
+# ferrojwt vs ryjwt, oxyjwt, webtoken, joserfc, PyJWT and pyjwt-rs (benches/bench_peers.py)
+# on CPython 3.12, which ryjwt needs: the virtualenv .bench312 is made from pyenv's latest
+# 3.12 (again when that changes), the peers pinned in benches/requirements-py312.txt go in
+# when that file changes, and a release abi3 wheel of ferrojwt built from the release
+# build `make develop` keeps in target/ each time. No pyenv 3.12: skipped, loudly.
+BENCH312 := .bench312
+bench-peers: $(STAMP)-develop
+	@py312="$$(pyenv root 2>/dev/null)/versions/$$(pyenv latest 3.12 2>/dev/null)/bin/python3.12"; \
+	if ! "$$py312" -c 'import venv' >/dev/null 2>&1; then \
+		echo "*** make bench: SKIPPED benches/bench_peers.py (ryjwt, oxyjwt, webtoken," \
+			"joserfc): no CPython 3.12 from pyenv here ($$py312) ***" >&2; \
+		exit 0; \
+	fi; \
+	set -e; \
+	if [ "$$(cat $(BENCH312)/.interpreter 2>/dev/null)" != "$$py312" ]; then \
+		rm -rf $(BENCH312); "$$py312" -m venv $(BENCH312); \
+		echo "$$py312" > $(BENCH312)/.interpreter; \
+	fi; \
+	pip="$(BENCH312)/bin/python -m pip --disable-pip-version-check -q"; \
+	if ! cmp -s benches/requirements-py312.txt $(BENCH312)/.requirements; then \
+		$$pip install -r benches/requirements-py312.txt; \
+		cp benches/requirements-py312.txt $(BENCH312)/.requirements; \
+	fi; \
+	rm -f $(BENCH312)/dist/ferrojwt-*.whl; \
+	$(PY) -m maturin build --release -q -o $(BENCH312)/dist; \
+	$$pip install --force-reinstall --no-deps $(BENCH312)/dist/ferrojwt-*.whl; \
+	$(BENCH312)/bin/python benches/bench_peers.py
 
 $(STAMP)-zig: $(STAMP)-deps
 	$(PIP) install ziglang
@@ -159,4 +215,4 @@ system-deps:
 	fi
 
 clean:
-	rm -rf $(VENV) target dist .matrix
+	rm -rf $(VENV) target dist .matrix $(BENCH312)
