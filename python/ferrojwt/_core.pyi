@@ -7,11 +7,14 @@ native core never reads a clock.
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
 from typing import Any, Final, Literal, TypedDict, final
 
 __all__ = [
     "ALGORITHMS",
     "MAX_TOKEN_BYTES",
+    "Decoder",
+    "Encoder",
     "Key",
     "__version__",
     "build_profile",
@@ -91,6 +94,57 @@ class Decoded(TypedDict):
     header: dict[str, Any]
     payload: dict[str, Any]
     signature: bytes
+
+@final
+class Encoder:
+    """Signs payloads with one key, algorithm and header, all bound at construction.
+
+    ``Encoder(key, algorithm).encode(payload)`` gives the same token as
+    ``encode(payload, key, algorithm, headers, json_encoder, sort_headers)``: the key is
+    resolved (and a short HMAC secret warned about, or refused) and the header written
+    once, here; later changes to ``headers`` change nothing. A ``PyJWK`` without an
+    ``algorithm`` signs with its own.
+    """
+
+    def __new__(
+        cls,
+        key: Any,
+        algorithm: str | None = None,
+        headers: Mapping[str, Any] | None = None,
+        json_encoder: type[json.JSONEncoder] | None = None,
+        sort_headers: bool = True,
+        enforce_minimum_key_length: bool = False,
+    ) -> Encoder: ...
+    @property
+    def algorithm(self) -> str: ...
+    def encode(self, payload: dict[str, Any]) -> str: ...
+
+@final
+class Decoder:
+    """Verifies tokens with one key, algorithms, options and claim policy, bound once.
+
+    ``Decoder(key, algorithms, options, audience, issuer, subject, leeway).decode(jwt)``
+    applies the rules of ``decode`` with those arguments, in the same order, with the
+    same errors. The key is resolved once per allowed algorithm; the options are read
+    once. ``now`` (seconds since the epoch, or an aware datetime) defaults to
+    ``time.time()`` read at each call, so freezegun works. A ``PyJWK`` verifies with its
+    own algorithm only.
+    """
+
+    def __new__(
+        cls,
+        key: Any,
+        algorithms: Sequence[str] | None = None,
+        options: DecodeOptions | None = None,
+        audience: str | Iterable[str] | None = None,
+        issuer: str | Iterable[str] | None = None,
+        subject: str | None = None,
+        leeway: float | timedelta | None = None,
+    ) -> Decoder: ...
+    @property
+    def algorithms(self) -> list[str]: ...
+    def decode(self, jwt: str | bytes, now: float | datetime | None = None) -> dict[str, Any]: ...
+    def decode_complete(self, jwt: str | bytes, now: float | datetime | None = None) -> Decoded: ...
 
 def coerce_key(key: _KeyInput, algorithm: str) -> Key:
     """The cached :class:`Key` for ``key`` used with ``algorithm``.

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils.translation import gettext_lazy as _
 
 from . import _core
+from ._core import Decoder, Encoder
 from .exceptions import TokenBackendError, TokenBackendExpiredToken
 from .jwt import PyJWKClient
 from .jwt.exceptions import (
@@ -59,10 +60,13 @@ class TokenBackend:
     """Encodes and decodes tokens with one algorithm, key set and claim policy.
 
     Keys are parsed once (lazily) and reused; build one backend per configuration
-    (:func:`ferrojwt.state.get_token_backend` does), not one per token. As in
-    simplejwt, ``algorithm``, ``audience``, ``issuer`` and ``leeway`` may be set on a
-    backend at any time and apply from its next use; the native call's arguments
-    derived from them are rebuilt when they are set.
+    (:func:`ferrojwt.state.get_token_backend` does), not one per token. Tokens are
+    signed and verified by a prepared :class:`ferrojwt.jwt.Encoder` and
+    :class:`ferrojwt.jwt.Decoder` built on first use. As in simplejwt, ``algorithm``,
+    ``audience``, ``issuer``, ``leeway`` and ``json_encoder`` may be set on a backend at
+    any time and apply from its next use: setting one drops the prepared objects.
+    A subclass that overrides :meth:`get_verifying_key` or :meth:`get_leeway`, or a
+    backend with a JWKS client, has them called for every token instead.
     """
 
     def __init__(
@@ -86,7 +90,14 @@ class TokenBackend:
         self.leeway = leeway
         self.json_encoder = json_encoder
 
-    # -- settable attributes, and the native arguments derived from them ---------
+    # -- settable attributes, and the native objects derived from them -----------
+
+    _encoder: Encoder | None = None
+    _decoders: dict[bool, Decoder] | None = None
+
+    def _unprepare(self) -> None:
+        self._encoder = None
+        self._decoders = None
 
     @property
     def algorithm(self) -> str:
@@ -96,6 +107,7 @@ class TokenBackend:
     def algorithm(self, value: str) -> None:
         self._algorithm = value
         self._algorithms = [value]
+        self._unprepare()
 
     @property
     def audience(self) -> str | Iterable[str] | None:
@@ -110,6 +122,7 @@ class TokenBackend:
             True: {"verify_aud": value is not None, "verify_signature": True},
             False: {"verify_aud": value is not None, "verify_signature": False},
         }
+        self._unprepare()
 
     @property
     def issuer(self) -> str | None:
@@ -119,6 +132,7 @@ class TokenBackend:
     def issuer(self, value: str | None) -> None:
         self._issuer_setting = value
         self._issuer = _str_or_list(value)
+        self._unprepare()
 
     @property
     def leeway(self) -> float | int | timedelta | None:
@@ -128,6 +142,16 @@ class TokenBackend:
     def leeway(self, value: float | int | timedelta | None) -> None:
         self._leeway = value
         self._leeway_seconds: float | None = None  # converted (and checked) on use
+        self._unprepare()
+
+    @property
+    def json_encoder(self) -> type[json.JSONEncoder] | None:
+        return self._json_encoder
+
+    @json_encoder.setter
+    def json_encoder(self, value: type[json.JSONEncoder] | None) -> None:
+        self._json_encoder = value
+        self._unprepare()
 
     # -- keys ----------------------------------------------------------------
 
@@ -186,6 +210,38 @@ class TokenBackend:
                 raise TokenBackendError(_("Token is invalid")) from e
         return self.prepared_verifying_key
 
+    def _prepared_decoder(self, verify: bool) -> Decoder | None:
+        """The prepared decoder, or None where the key or leeway must be asked per token."""
+        cls = type(self)
+        if (
+            self.jwks_client is not None
+            or cls.get_verifying_key is not TokenBackend.get_verifying_key
+            or cls.get_leeway is not TokenBackend.get_leeway
+        ):
+            return None
+        decoders = self._decoders
+        if decoders is None:
+            key = (
+                self.prepared_signing_key
+                if self.algorithm.startswith("HS")
+                else (self.prepared_verifying_key)
+            )
+            leeway = self._leeway_total_seconds()
+            decoders = {
+                flag: Decoder(
+                    key,
+                    self._algorithms,
+                    self._options[flag],
+                    self._audience,
+                    self._issuer,
+                    None,
+                    leeway,
+                )
+                for flag in (True, False)
+            }
+            self._decoders = decoders
+        return decoders[verify]
+
     # -- tokens --------------------------------------------------------------
 
     def encode(self, payload: dict[str, Any]) -> str:
@@ -199,9 +255,12 @@ class TokenBackend:
                 claims["aud"] = self.audience
             if self.issuer is not None:
                 claims["iss"] = self.issuer
-        return _core.encode(
-            claims, self.prepared_signing_key, self.algorithm, None, self.json_encoder, True
-        )
+        encoder = self._encoder
+        if encoder is None:
+            encoder = self._encoder = Encoder(
+                self.prepared_signing_key, self.algorithm, None, self.json_encoder
+            )
+        return encoder.encode(claims)
 
     def decode(
         self, token: Any, verify: bool = True, *, now: datetime | float | None = None
@@ -222,6 +281,9 @@ class TokenBackend:
         else:
             when = float(now)
         try:
+            decoder = self._prepared_decoder(verify)
+            if decoder is not None:
+                return decoder.decode(token, when)
             return _core.decode(
                 token,
                 self.get_verifying_key(token),

@@ -294,6 +294,34 @@ def test_audience_and_issuer_set_on_a_used_backend_apply_at_its_next_use() -> No
     assert isinstance(info.value.__cause__, MissingRequiredClaimError)
 
 
+def test_json_encoder_set_on_a_used_backend_applies_at_its_next_use() -> None:
+    class Decimals(json.JSONEncoder):
+        def default(self, o: Any) -> Any:
+            return str(o) if isinstance(o, Decimal) else super().default(o)
+
+    backend = TokenBackend("HS256", SECRET)
+    with pytest.raises(TypeError):
+        backend.encode(payload(amount=Decimal("1.5")))
+    backend.json_encoder = Decimals
+    token = backend.encode(payload(amount=Decimal("1.5")))
+    assert backend.decode(token, now=NOW)["amount"] == "1.5"
+
+
+def test_subclass_get_verifying_key_is_called_for_every_token() -> None:
+    seen: list[Any] = []
+
+    class Logged(TokenBackend):
+        def get_verifying_key(self, token: Any) -> Any:
+            seen.append(token)
+            return super().get_verifying_key(token)
+
+    backend = Logged("HS256", SECRET)
+    token = backend.encode(payload())
+    for _ in range(2):
+        assert backend.decode(token, now=NOW)["user_id"] == "1"
+    assert seen == [token, token]
+
+
 def test_subclass_get_leeway_is_called_at_every_use() -> None:
     calls: list[int] = []
 

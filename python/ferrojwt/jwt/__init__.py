@@ -3,7 +3,7 @@
 Encoding, decoding and every check run in the native core (``ferrojwt._core``).
 """
 
-from ferrojwt._core import ALGORITHMS, MAX_TOKEN_BYTES, Key
+from ferrojwt._core import ALGORITHMS, MAX_TOKEN_BYTES, Decoder, Encoder, Key
 
 # The submodules are attributes, as PyJWT's are (jwt.exceptions, jwt.api_jws, ...).
 from . import api_jws, api_jwt, exceptions, jwk, jwks_client, types, warnings  # noqa: F401
@@ -18,6 +18,8 @@ from .warnings import InsecureKeyLengthWarning, RemovedInPyjwt3Warning
 __all__ = [
     "ALGORITHMS",
     "MAX_TOKEN_BYTES",
+    "Decoder",
+    "Encoder",
     "InsecureKeyLengthWarning",
     "Key",
     "PyJWK",
