@@ -22,6 +22,7 @@ from .exceptions import AuthenticationFailed, InvalidToken, TokenError
 from .models import TokenUser
 from .settings import api_settings
 from .tokens import Token
+from .user_cache import configured_ttl, user_cache
 from .utils import get_md5_hash_password
 
 __all__ = [
@@ -143,9 +144,21 @@ class JWTAuthentication(authentication.BaseAuthentication):
         except KeyError as e:
             raise InvalidToken(_("Token contained no recognizable user identification")) from e
 
+        model = self.user_model
+        ttl = configured_ttl()
         try:
-            user = self.user_model.objects.get(**{api_settings.USER_ID_FIELD: user_id})
-        except self.user_model.DoesNotExist as e:
+            if ttl is None:
+                user = model.objects.get(**{api_settings.USER_ID_FIELD: user_id})
+            else:
+                # USER_CACHE_TTL: a copy of a recently loaded row, still current.
+                user = user_cache.get_user(
+                    model,
+                    api_settings.USER_ID_FIELD,
+                    user_id,
+                    ttl=ttl,
+                    alias=api_settings.USER_CACHE_ALIAS,
+                )
+        except model.DoesNotExist as e:
             raise AuthenticationFailed(_("User not found"), code="user_not_found") from e
 
         if api_settings.CHECK_USER_IS_ACTIVE and not user.is_active:

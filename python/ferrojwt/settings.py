@@ -76,6 +76,9 @@ DEFAULTS: dict[str, Any] = {
     "CHECK_REVOKE_TOKEN": False,
     "REVOKE_TOKEN_CLAIM": "hash_password",
     "CHECK_USER_IS_ACTIVE": True,
+    # JWTAuthentication's per-process user cache (ferrojwt.user_cache); off by default.
+    "USER_CACHE_TTL": None,
+    "USER_CACHE_ALIAS": "default",
     # Tokens in HttpOnly cookies for browser clients (ferrojwt.cookies); off by default.
     "AUTH_COOKIE": None,
     "REFRESH_COOKIE": None,
