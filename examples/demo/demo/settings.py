@@ -19,6 +19,8 @@ Variables (all optional unless DJANGO_DEBUG=0 says otherwise):
   JWT_ACCESS_TOKEN_LIFETIME seconds, default 300
   JWT_REFRESH_TOKEN_LIFETIME seconds, default 86400
   JWT_ROTATE_REFRESH_TOKENS 1 (default): refresh returns a new refresh token, old one blacklisted
+  JWT_USER_CACHE_TTL        seconds a worker may reuse a user it loaded (ferrojwt); 0 (default): off
+  DJANGO_REDIS_URL          redis://HOST:PORT/DB: Django's cache, shared by the workers; else locmem
 """
 
 from __future__ import annotations
@@ -107,6 +109,17 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Django's cache: ferrojwt's user cache keeps its per-user versions there, so with several
+# workers (or machines) it must be one they share: Redis. locmem is per process.
+_redis_url = os.environ.get("DJANGO_REDIS_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url}
+        if _redis_url
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"django.contrib.auth.password_validation.{name}"}
     for name in (
@@ -186,6 +199,11 @@ SIMPLE_JWT = {
     "SIGNING_KEY": _signing_key,
     "VERIFYING_KEY": _verifying_key,
 }
+_user_cache_ttl = env.integer("JWT_USER_CACHE_TTL", 0)
+if _user_cache_ttl and JWT_PACKAGE == "ferrojwt":
+    # JWTAuthentication reuses a user for up to this long, or until a save or delete of it
+    # bumps its version in CACHES["default"] (ferrojwt.user_cache).
+    SIMPLE_JWT["USER_CACHE_TTL"] = timedelta(seconds=_user_cache_ttl)
 
 # --- logging: everything to stdout/stderr, gunicorn and the supervisor collect it -------
 LOGGING = {
