@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any, cast
 
+from django.db import InterfaceError, OperationalError
 from django.utils.module_loading import import_string
 from rest_framework import generics, status
+from rest_framework.parsers import BaseParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from . import cookies
 from .authentication import get_auth_header_types
-from .exceptions import InvalidToken, TokenError
+from .exceptions import DatabaseUnavailable, InvalidToken, TokenError
+from .parsers import swap_json_parser
 from .settings import api_settings
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "LogoutView",
@@ -72,6 +78,20 @@ class TokenViewBase(generics.GenericAPIView[Any]):
 
     def get_authenticate_header(self, request: Request) -> str:
         return f'{get_auth_header_types()[0]} realm="{self.www_authenticate_realm}"'
+
+    def get_parsers(self) -> list[BaseParser]:
+        """The view's parser classes, DRF's JSONParser swapped for ferrojwt's depth-limited
+        one (ferrojwt.parsers): a deeply nested body is a 400, not a RecursionError's 500."""
+        return [parser() for parser in swap_json_parser(self.parser_classes)]
+
+    def handle_exception(self, exc: Exception) -> Response:
+        """A database that cannot be reached (down, restarting, connection lost) is a 503
+        with a JSON body, not a 500: the token was neither issued nor accepted. Nothing
+        else changes: a refused token is still a 401."""
+        if isinstance(exc, (OperationalError, InterfaceError)):
+            logger.error("token view %s: database unavailable: %s", type(self).__name__, exc)
+            exc = DatabaseUnavailable()
+        return super().handle_exception(exc)
 
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = cookies.request_data(request, self._cookie_field, self._cookie_setting)
