@@ -162,6 +162,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ("rest_framework.parsers.JSONParser",),
     "DEFAULT_RENDERER_CLASSES": ("rest_framework.renderers.JSONRenderer",),
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # The database down is a JSON 503 in every API view (demo/errors.py), not a 500.
+    "EXCEPTION_HANDLER": "demo.errors.api_exception_handler",
 }
 
 SPECTACULAR_SETTINGS = {
