@@ -129,6 +129,12 @@ class Decoder:
     once. ``now`` (seconds since the epoch, or an aware datetime) defaults to
     ``time.time()`` read at each call, so freezegun works. A ``PyJWK`` verifies with its
     own algorithm only.
+
+    Key rotation: ``keys`` maps key ids to ``(key, algorithm)`` entries accepted besides
+    ``key``, whose own id is ``kid``. Given either, a token's ``kid`` selects its key
+    (with the entry's algorithm, never the token's choice) and an unknown ``kid`` is
+    refused without trying any key; a token without ``kid`` is verified with ``key``.
+    Without both, a token's ``kid`` is not looked at.
     """
 
     def __new__(
@@ -140,6 +146,9 @@ class Decoder:
         issuer: str | Iterable[str] | None = None,
         subject: str | None = None,
         leeway: float | timedelta | None = None,
+        *,
+        kid: str | None = None,
+        keys: Mapping[str, tuple[Any, str]] | None = None,
     ) -> Decoder: ...
     @property
     def algorithms(self) -> list[str]: ...

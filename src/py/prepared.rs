@@ -178,7 +178,18 @@ pub struct Decoder {
     /// Allowed names ferrojwt does not implement: a header naming one is
     /// refused as unsupported, as `decode` refuses it.
     other_names: Vec<String>,
+    /// Key rotation: the id of `keys`' key (a token naming it uses them), and the
+    /// other keys by id, each with the one algorithm it verifies.
+    kid: Option<String>,
+    by_kid: Vec<(String, Algorithm, Result<Arc<crate::keys::Key>, PyErr>)>,
     validation: Validation,
+}
+
+/// The key a header selects: by its `kid` among the rotation keys, with the
+/// algorithm of the key entry (never the token's choice), or the current key.
+enum Selected<'a> {
+    Current,
+    Rotated(Algorithm, &'a Result<Arc<crate::keys::Key>, PyErr>),
 }
 
 impl Decoder {
@@ -193,14 +204,25 @@ impl Decoder {
             jws::check_unverified(header)?;
             return Ok(());
         }
-        let alg = jws::check_header(header, |name| {
-            self.keys.iter().any(|(a, _)| a.name() == name)
-                || self.other_names.iter().any(|n| n == name)
-        })?;
-        let key = match self.keys.iter().find(|(a, _)| *a == alg) {
-            Some((_, Ok(key))) => key,
-            Some((_, Err(why))) => return Err(why.clone_ref(py)),
-            None => return Err(Error::NotImplemented("Algorithm not supported").into()),
+        let (alg, key) = match self.select(header)? {
+            Selected::Rotated(alg, key) => {
+                jws::check_header(header, |name| name == alg.name())?;
+                (alg, key)
+            }
+            Selected::Current => {
+                let alg = jws::check_header(header, |name| {
+                    self.keys.iter().any(|(a, _)| a.name() == name)
+                        || self.other_names.iter().any(|n| n == name)
+                })?;
+                match self.keys.iter().find(|(a, _)| *a == alg) {
+                    Some((_, key)) => (alg, key),
+                    None => return Err(Error::NotImplemented("Algorithm not supported").into()),
+                }
+            }
+        };
+        let key = match key {
+            Ok(key) => key,
+            Err(why) => return Err(why.clone_ref(py)),
         };
         check_key_length(py, key, alg, self.enforce_minimum_key_length)?;
         let (message, signature) = (segments.signing_input, segments.signature.as_slice());
@@ -210,6 +232,31 @@ impl Decoder {
             key.verify(alg, message, signature)?;
         }
         Ok(())
+    }
+
+    /// Which key verifies a token with this header. Without rotation keys and
+    /// a current `kid`, any `kid` is ignored (the plain decode). With them, a
+    /// `kid` must name one of them: an unknown one is refused at once, no key
+    /// being tried; a token without `kid` is the current key's.
+    fn select(&self, header: &impl crate::members::Members) -> Result<Selected<'_>, Error> {
+        if self.kid.is_none() && self.by_kid.is_empty() {
+            return Ok(Selected::Current);
+        }
+        let kid = match header.member("kid") {
+            crate::members::Member::Absent => return Ok(Selected::Current),
+            crate::members::Member::Str(kid) => kid,
+            // check_header refuses a non-string kid with its own message.
+            _ => return Ok(Selected::Current),
+        };
+        if self.kid.as_deref() == Some(kid.as_str()) {
+            return Ok(Selected::Current);
+        }
+        match self.by_kid.iter().find(|(id, _, _)| *id == kid) {
+            Some((_, alg, key)) => Ok(Selected::Rotated(*alg, key)),
+            None => Err(Error::key(
+                "The token's key id (kid) is not one of the verifying keys",
+            )),
+        }
     }
 
     fn payload<'py>(
@@ -236,7 +283,7 @@ impl Decoder {
 #[pymethods]
 impl Decoder {
     #[new]
-    #[pyo3(signature = (key, algorithms = None, options = None, audience = None, issuer = None, subject = None, leeway = None))]
+    #[pyo3(signature = (key, algorithms = None, options = None, audience = None, issuer = None, subject = None, leeway = None, *, kid = None, keys = None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         key: Option<&Bound<'_, PyAny>>,
@@ -246,6 +293,8 @@ impl Decoder {
         issuer: Option<&Bound<'_, PyAny>>,
         subject: Option<String>,
         leeway: Option<&Bound<'_, PyAny>>,
+        kid: Option<String>,
+        keys: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Decoder> {
         let read = Options::read(options)?;
         let verify_signature = read.verify_signature.unwrap_or(true);
@@ -277,20 +326,37 @@ impl Decoder {
             return Err(Error::decode(ALGORITHMS_REQUIRED).into());
         }
         let native = key.map(native_key).transpose()?;
-        let mut keys = Vec::new();
+        let mut current = Vec::new();
         let mut other_names = Vec::new();
         for name in names {
             match Algorithm::from_name(&name) {
-                Ok(alg) if !keys.iter().any(|(a, _)| *a == alg) => {
+                Ok(alg) if !current.iter().any(|(a, _)| *a == alg) => {
                     let resolved = match &native {
                         Some(native) => resolve(native, alg),
                         None => Err(Error::key("A key is required to verify the signature").into()),
                     };
-                    keys.push((alg, resolved));
+                    current.push((alg, resolved));
                 }
                 Ok(_) => {}
                 Err(_) => other_names.push(name),
             }
+        }
+        let mut by_kid = Vec::new();
+        for (id, entry) in keys.into_iter().flat_map(|k| k.iter()) {
+            let id: String = id.extract().map_err(|_| {
+                PyTypeError::new_err("keys must map each key id (a str) to (key, algorithm)")
+            })?;
+            let (entry_key, name): (Bound<'_, PyAny>, String) = entry.extract().map_err(|_| {
+                PyTypeError::new_err("keys must map each key id (a str) to (key, algorithm)")
+            })?;
+            let alg = Algorithm::from_name(&name)?;
+            if by_kid.iter().any(|(other, _, _)| *other == id) || kid.as_deref() == Some(&id) {
+                return Err(PyValueError::new_err(format!(
+                    "key id {id:?} is given twice"
+                )));
+            }
+            let resolved = native_key(&entry_key).and_then(|native| resolve(&native, alg));
+            by_kid.push((id, alg, resolved));
         }
         let leeway = match leeway.filter(|l| !l.is_none()) {
             Some(leeway) => seconds(leeway, "leeway")?,
@@ -308,8 +374,10 @@ impl Decoder {
         Ok(Decoder {
             verify_signature,
             enforce_minimum_key_length,
-            keys,
+            keys: current,
             other_names,
+            kid,
+            by_kid,
             validation,
         })
     }

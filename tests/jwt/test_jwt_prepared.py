@@ -235,3 +235,83 @@ def test_decoder_with_a_pyjwk_verifies_with_its_algorithm_only(keypairs: Any) ->
     assert jwt.Decoder(public).algorithms == ["ES256"]
     with pytest.raises(jwt.InvalidAlgorithmError):
         jwt.Decoder(public, ["RS256"])
+
+
+# -- key rotation: selection by kid ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def rotation(pem_keys: dict[str, tuple[bytes, bytes]]) -> dict[str, Any]:
+    old_private, old_public = pem_keys["RS256"]
+    new_private, new_public = pem_keys["ES256"]
+    decoder = jwt.Decoder(
+        new_public, ["ES256"], kid="2026-12", keys={"2026-06": (old_public, "RS256")}
+    )
+    return {
+        "decoder": decoder,
+        "old": lambda kid: jwt.encode({"k": "old"}, old_private, "RS256", {"kid": kid}),
+        "new": lambda kid: jwt.encode(
+            {"k": "new"}, new_private, "ES256", {"kid": kid} if kid else None
+        ),
+        "old_public": old_public,
+    }
+
+
+def test_a_tokens_kid_selects_its_verifying_key(rotation: dict[str, Any]) -> None:
+    decoder = rotation["decoder"]
+    assert decoder.decode(rotation["old"]("2026-06")) == {"k": "old"}
+    assert decoder.decode(rotation["new"]("2026-12")) == {"k": "new"}
+    # no kid: the current key, as without rotation
+    assert decoder.decode(rotation["new"](None)) == {"k": "new"}
+
+
+def test_an_unknown_kid_is_refused_without_trying_a_key(rotation: dict[str, Any]) -> None:
+    # Signed by a key the decoder holds, but naming another id: refused for the id.
+    for token in (rotation["old"]("2025-01"), rotation["new"]("2026-06x")):
+        with pytest.raises(jwt.InvalidKeyError) as info:
+            rotation["decoder"].decode(token)
+        assert str(info.value) == "The token's key id (kid) is not one of the verifying keys"
+
+
+def test_the_algorithm_comes_from_the_key_entry_not_the_token(rotation: dict[str, Any]) -> None:
+    # The old key's entry is RS256: an HS256 token MACed with its public PEM and naming
+    # its kid (the key-confusion forgery) is refused for its algorithm.
+    forged = forge({"alg": "HS256", "kid": "2026-06"}, {"k": "forged"}, rotation["old_public"])
+    with pytest.raises(jwt.InvalidAlgorithmError) as info:
+        rotation["decoder"].decode(forged)
+    assert str(info.value) == "The specified alg value is not allowed"
+    # and the current key's algorithms do not extend to a rotated key
+    old_as_current = rotation["old"]("2026-12")
+    with pytest.raises(jwt.InvalidAlgorithmError):
+        rotation["decoder"].decode(old_as_current)
+
+
+def test_without_rotation_a_kid_is_not_looked_at() -> None:
+    token = jwt.encode({"a": 1}, HMAC_SECRET, "HS256", {"kid": "anything"})
+    assert jwt.Decoder(HMAC_SECRET, ["HS256"]).decode(token) == {"a": 1}
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error", "message"),
+    [
+        (
+            {"kid": "a", "keys": {"a": (HMAC_SECRET, "HS256")}},
+            ValueError,
+            'key id "a" is given twice',
+        ),
+        (
+            {"keys": {"a": HMAC_SECRET}},
+            TypeError,
+            "keys must map each key id (a str) to (key, algorithm)",
+        ),
+        ({"keys": {"a": (HMAC_SECRET, "none")}}, jwt.InvalidAlgorithmError, None),
+    ],
+    ids=["duplicate", "not a pair", "alg none"],
+)
+def test_rotation_keys_are_checked_at_construction(
+    arguments: dict[str, Any], error: type[Exception], message: str | None
+) -> None:
+    with pytest.raises(error) as info:
+        jwt.Decoder(HMAC_SECRET, ["HS256"], **arguments)
+    if message is not None:
+        assert str(info.value) == message
