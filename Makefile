@@ -196,8 +196,10 @@ serve-prod: $(STAMP)-develop system-deps
 bench-e2e: $(STAMP)-develop $(STAMP)-bench system-deps
 	$(PY) benches/e2e.py
 
-# The servers the e2e tests and bench-e2e start (redis-server: the user cache's tests),
-# from Debian's packages; apt runs only when one is missing, so reruns are instant.
+# The servers the e2e tests and bench-e2e start (redis-server: the user cache's tests;
+# chromium and chromium-driver: the browser test, which names /usr/bin/chromedriver so that
+# Selenium never downloads a driver), from Debian's packages; apt runs only when one is
+# missing, so reruns are instant.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 system-deps:
 	@missing=""; \
@@ -208,6 +210,8 @@ system-deps:
 	command -v curl >/dev/null 2>&1 || missing="$$missing curl"; \
 	{ command -v redis-server || test -x /usr/bin/redis-server; } >/dev/null 2>&1 \
 		|| missing="$$missing redis-server"; \
+	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	test -x /usr/bin/chromedriver || missing="$$missing chromium-driver"; \
 	if [ -n "$$missing" ]; then \
 		echo "apt-get install:$$missing"; \
 		$(SUDO) apt-get update -qq && \

@@ -5,6 +5,7 @@ dev:  SQLite (.run/demo.sqlite3), gunicorn on 127.0.0.1:8000 in the foreground (
 prod: PostgreSQL (data in .run/postgres) + gunicorn + nginx on 127.0.0.1:8080, RS256 keys
       in .run/keys; Ctrl-C stops all three.
 Both migrate, create the demo user (idempotent) and print curl lines that work as printed.
+Both turn on JWT_COOKIES (unless it is set): the browser page is at /browser/.
 """
 
 from __future__ import annotations
@@ -55,7 +56,8 @@ def prepare(env: dict[str, str], *, collectstatic: bool) -> None:
 def banner(base_url: str, what: str) -> None:
     print(f"\nferrojwt demo: {what}\nCopy these lines into another shell:\n", flush=True)
     print(curl_lines(base_url) + "\n", flush=True)
-    print(f"API docs (Swagger UI): {base_url}/api/docs/\n", flush=True)
+    print(f"API docs (Swagger UI): {base_url}/api/docs/", flush=True)
+    print(f"Browser page (tokens in HttpOnly cookies): {base_url}/browser/\n", flush=True)
 
 
 def dev(port: int) -> None:
@@ -64,6 +66,7 @@ def dev(port: int) -> None:
     if not env.get("DJANGO_SECRET_KEY"):
         env["DJANGO_SECRET_KEY"] = secret_file(RUN_DIR / "secret_key")
     env.setdefault("DJANGO_SERVE_STATIC", "1")  # no nginx in front: Swagger UI's files
+    env.setdefault("JWT_COOKIES", "1")  # the browser page
     prepare(env, collectstatic=False)
     banner(f"http://127.0.0.1:{port}", f"gunicorn on http://127.0.0.1:{port} (SQLite)")
     env["GUNICORN_BIND"] = f"127.0.0.1:{port}"
@@ -98,6 +101,7 @@ def prod(port: int, pg_port: int) -> None:
             JWT_ALGORITHM="RS256",
             JWT_PRIVATE_KEY_FILE=str(keys / "jwt_private.pem"),
             JWT_PUBLIC_KEY_FILE=str(keys / "jwt_public.pem"),
+            JWT_COOKIES=os.environ.get("JWT_COOKIES", "1"),  # the browser page
         )
         manage({**env, "JWT_ALGORITHM": "HS256"}, "generate_jwt_keys", "--dir", str(keys))
         prepare(env, collectstatic=True)

@@ -146,6 +146,29 @@ class Stacks:
         private_key = (self.keys / "jwt_private.pem").read_text()
         return Stack(name, f"http://127.0.0.1:{nginx.port}", package, "RS256", private_key, "nginx")
 
+    def _start_browser(self, name: str, package: str) -> Stack:
+        """nginx -> gunicorn (SQLite) with JWT_COOKIES=1 and two-second access tokens: the
+        browser page at /browser/ (test_e2e_browser.py). ferrojwt only."""
+        find_binary("nginx", "/usr/sbin")
+        static_root = self.root / f"static-{name}"
+        env = self._env(
+            package,
+            DJANGO_SQLITE_PATH=str(self.root / f"{name}.sqlite3"),
+            DJANGO_STATIC_ROOT=str(static_root),
+            JWT_COOKIES="1",
+            JWT_ACCESS_TOKEN_LIFETIME="2",
+        )
+        self._prepare(env, collectstatic=True)
+        server = self._gunicorn(name, env, workers=2)
+        nginx = Nginx(
+            self.root / f"nginx-{name}",
+            f"127.0.0.1:{server.port}",
+            static_root,
+            log=self.root / f"{name}.nginx.log",
+        ).start()
+        self.stoppers.append(nginx.stop)
+        return Stack(name, f"http://127.0.0.1:{nginx.port}", package, "HS256", SECRET_KEY, "nginx")
+
     def stop(self) -> None:
         for stop in reversed(self.stoppers):
             stop()
@@ -193,6 +216,12 @@ def nginx_stack(request: pytest.FixtureRequest, stacks: Stacks) -> Stack:
 @pytest.fixture(params=PACKAGES)
 def short_lived_stack(request: pytest.FixtureRequest, stacks: Stacks) -> Stack:
     return _get(stacks, "short", request.param)
+
+
+@pytest.fixture(scope="session")
+def browser_stack(stacks: Stacks) -> Stack:
+    """The browser page's deployment: nginx -> gunicorn, tokens in HttpOnly cookies."""
+    return _get(stacks, "browser", "ferrojwt")
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ Variables (all optional unless DJANGO_DEBUG=0 says otherwise):
   JWT_ACCESS_TOKEN_LIFETIME seconds, default 300
   JWT_REFRESH_TOKEN_LIFETIME seconds, default 86400
   JWT_ROTATE_REFRESH_TOKENS 1 (default): refresh returns a new refresh token, old one blacklisted
+  JWT_COOKIES               1: tokens in HttpOnly cookies, the browser page at /browser/ (ferrojwt)
   JWT_USER_CACHE_TTL        seconds a worker may reuse a user it loaded (ferrojwt); 0 (default): off
   DJANGO_REDIS_URL          redis://HOST:PORT/DB: Django's cache, shared by the workers; else locmem
 """
@@ -206,6 +207,26 @@ if _user_cache_ttl and JWT_PACKAGE == "ferrojwt":
     # JWTAuthentication reuses a user for up to this long, or until a save or delete of it
     # bumps its version in CACHES["default"] (ferrojwt.user_cache).
     SIMPLE_JWT["USER_CACHE_TTL"] = timedelta(seconds=_user_cache_ttl)
+
+# --- tokens in HttpOnly cookies for browsers (ferrojwt only): the page at /browser/ -----
+JWT_COOKIES = env.flag("JWT_COOKIES", default=False)
+if JWT_COOKIES:
+    if JWT_PACKAGE != "ferrojwt":
+        raise ImproperlyConfigured("JWT_COOKIES=1 needs JWT_PACKAGE=ferrojwt: simplejwt has none.")
+    SIMPLE_JWT.update(
+        {
+            "AUTH_COOKIE": "access",
+            "REFRESH_COOKIE": "refresh",
+            # Sent to the refresh and logout endpoints only, never seen by page script.
+            "REFRESH_COOKIE_PATH": "/api/token/",
+            "REFRESH_COOKIE_ONLY": True,
+            # Secure (the default) also works on http://127.0.0.1 and localhost.
+        }
+    )
+    # The Authorization header still works; the cookie is tried when there is none.
+    REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = (
+        "ferrojwt.authentication.JWTCookieAuthentication",
+    )
 
 # --- logging: everything to stdout/stderr, gunicorn and the supervisor collect it -------
 LOGGING = {

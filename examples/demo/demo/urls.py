@@ -1,4 +1,5 @@
-"""URLs of the demo: the four token endpoints, the demo resources, the API docs, the admin."""
+"""URLs of the demo: the four token endpoints, the demo resources, the API docs, the admin;
+with JWT_COOKIES=1 also the logout endpoint and the browser page."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from django.contrib.staticfiles.views import serve as serve_static
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from demo import views
+from demo import browser, views
 from demo.jwt import views as jwt_views
 
 urlpatterns = [
@@ -23,6 +24,11 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("admin/", admin.site.urls),
 ]
+if settings.JWT_COOKIES:
+    urlpatterns += [
+        path("api/token/logout/", jwt_views.LogoutView.as_view(), name="token_logout"),
+        path("browser/", browser.page, name="browser"),
+    ]
 if settings.SERVE_STATIC:
     # The static files straight from the apps (no collectstatic), when no nginx is in front.
     urlpatterns.append(re_path(r"^static/(?P<path>.*)$", serve_static, {"insecure": True}))
