@@ -20,6 +20,7 @@ Variables (all optional unless DJANGO_DEBUG=0 says otherwise):
   JWT_REFRESH_TOKEN_LIFETIME seconds, default 86400
   JWT_ROTATE_REFRESH_TOKENS 1 (default): refresh returns a new refresh token, old one blacklisted
   JWT_COOKIES               1: tokens in HttpOnly cookies, the browser page at /browser/ (ferrojwt)
+  JWT_CHECK_REVOKE_TOKEN    1: a password change revokes the user's tokens; 0 (default)
   JWT_USER_CACHE_TTL        seconds a worker may reuse a user it loaded (ferrojwt); 0 (default): off
   DJANGO_REDIS_URL          redis://HOST:PORT/DB: Django's cache, shared by the workers; else locmem
 """
@@ -202,6 +203,7 @@ SIMPLE_JWT = {
     "SIGNING_KEY": _signing_key,
     "VERIFYING_KEY": _verifying_key,
 }
+SIMPLE_JWT["CHECK_REVOKE_TOKEN"] = env.flag("JWT_CHECK_REVOKE_TOKEN", default=False)
 _user_cache_ttl = env.integer("JWT_USER_CACHE_TTL", 0)
 if _user_cache_ttl and JWT_PACKAGE == "ferrojwt":
     # JWTAuthentication reuses a user for up to this long, or until a save or delete of it
