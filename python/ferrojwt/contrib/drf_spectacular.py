@@ -183,7 +183,9 @@ def _request_and_response(
         if name in cookies and direction == "request":
             note = f"Optional: else read from the cookie `{cookies[name]}`."
             text = f"{field.help_text} {note}" if field.help_text else note
-            fields[name] = _rebuilt(field, required=False, help_text=text)
+            # Sent only, unless the answer carries a field of that name too.
+            write_only = name not in response
+            fields[name] = _rebuilt(field, required=False, help_text=text, write_only=write_only)
         elif name in response:
             help_text = field.help_text or (response[name] if direction == "response" else None)
             fields[name] = _rebuilt(field, write_only=False, help_text=help_text)
@@ -323,6 +325,27 @@ _TOKEN_ERROR = OpenApiResponse(
 )
 
 
+_CSRF_ERROR = OpenApiResponse(
+    response=TokenErrorSerializer,
+    description=(
+        "Refused by the CSRF check: a token cookie came without Django's CSRF token "
+        "(`X-CSRFToken`), or from another origin."
+    ),
+)
+
+
+def _csrf_checked(view: Any) -> bool:
+    """Whether the token view runs the CSRF check: it reads a cookie that is on, or it is
+    the logout view with a cookie on (see ferrojwt.cookies)."""
+    from ferrojwt.settings import api_settings
+    from ferrojwt.views import LogoutView
+
+    if issubclass(view, LogoutView):
+        return bool(api_settings.AUTH_COOKIE or api_settings.REFRESH_COOKIE)
+    setting = getattr(view, "_cookie_setting", "")
+    return bool(setting and getattr(api_settings, setting))
+
+
 # The answer of a serializer whose response has no fields (verify, blacklist).
 _EMPTY_ANSWER = OpenApiResponse(
     response={"type": "object", "maxProperties": 0},
@@ -343,7 +366,8 @@ def _status_codes(responses: dict[Any, Any]) -> set[str]:
 
 
 class TokenViewResponses(OpenApiViewExtension):
-    """Adds the 400 and 401 answers to the 200 of a token view (or to the project's own).
+    """Adds the 400 and 401 answers to the 200 of a token view (or to the project's own),
+    and the 403 of the CSRF check to a view that reads a token cookie.
 
     The 200 is the serializer's answer, or an empty object for a serializer that answers
     nothing (verify, blacklist): drf-spectacular would say "no response body".
@@ -372,6 +396,8 @@ class TokenViewResponses(OpenApiViewExtension):
                     responses[400] = _VALIDATION_ERROR
                 if "401" not in codes:
                     responses[401] = _TOKEN_ERROR
+                if "403" not in codes and _csrf_checked(view):
+                    responses[403] = _CSRF_ERROR
                 return responses
 
         namespace = {"schema": TokenViewSchema(), "__doc__": view.__doc__}
