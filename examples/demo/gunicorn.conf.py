@@ -48,3 +48,24 @@ proxy_allow_ips = "127.0.0.1"
 limit_request_line = 4094
 limit_request_fields = 100
 limit_request_field_size = 8190
+
+# gunicorn answers a request it cannot parse (a control character in a header, a header over
+# limit_request_field_size) itself, with an HTML page. The API's errors are JSON, its own
+# included: the same status and reason, a {"detail", "code"} body. (nginx in front refuses
+# oversized headers first and answers JSON too; control characters it passes on.)
+import json as _json  # noqa: E402
+
+from gunicorn import util as _util  # noqa: E402
+
+
+def _write_json_error(sock, status_int, reason, mesg):  # gunicorn.util.write_error's signature
+    code = "_".join(reason.lower().split()) or "bad_request"
+    body = _json.dumps({"detail": f"{reason}: {mesg}" if mesg else reason, "code": code})
+    head = (
+        f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body.encode())}\r\n\r\n"
+    )
+    _util.write_nonblock(sock, (head + body).encode("latin-1", "replace"))
+
+
+_util.write_error = _write_json_error
