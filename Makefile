@@ -57,7 +57,9 @@ test: lint rust-test pytest compat docs matrix
 
 # --- pieces -----------------------------------------------------------------
 
-lint: $(STAMP)-deps
+# The extension is built first: mypy's Django plugin imports the test project's settings,
+# whose INSTALLED_APPS import ferrojwt.
+lint: $(STAMP)-develop
 	cargo fmt --check
 	cargo clippy --all-targets --all-features -q -- -D warnings
 	$(PY) -m ruff check python tests examples benches
