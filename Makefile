@@ -28,6 +28,7 @@ help:
 	@echo "make matrix  the unit and Django suites on each CPython 3.10-3.13 x Django pair"
 	@echo "make fuzz    libFuzzer on the Rust core, FUZZ_SECONDS per target (about 20 minutes)"
 	@echo "make fuzz    libFuzzer on the Rust core, FUZZ_SECONDS per target (about 20 minutes)"
+	@echo "make race    50 concurrent refreshes of one token x 20 rounds, ferrojwt vs simplejwt"
 
 # --- environment ------------------------------------------------------------
 
@@ -223,6 +224,13 @@ serve-prod: $(STAMP)-develop system-deps
 # One pinned gunicorn worker under wrk, ferrojwt vs simplejwt (about 6 minutes).
 bench-e2e: $(STAMP)-develop $(STAMP)-bench system-deps
 	$(PY) benches/e2e.py
+
+# The refresh race (tests/e2e/race_refresh.py): the demo on gunicorn (4 workers) and
+# PostgreSQL, 50 concurrent refreshes of one token per round, 20 rounds, for ferrojwt and
+# then simplejwt; one line each: in how many rounds exactly one refresh succeeded.
+.PHONY: race
+race: $(STAMP)-develop system-deps
+	$(PY) tests/e2e/race_refresh.py
 
 # The servers the e2e tests and bench-e2e start (redis-server: the user cache's tests;
 # chromium and chromium-driver: the browser test, which names /usr/bin/chromedriver so that

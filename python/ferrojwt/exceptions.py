@@ -18,6 +18,7 @@ __all__ = [
     "InvalidToken",
     "TokenBackendError",
     "TokenBackendExpiredToken",
+    "TokenBlacklistedError",
     "TokenError",
 ]
 
@@ -28,6 +29,15 @@ class TokenError(Exception):
 
 class ExpiredTokenError(TokenError):
     """The token's ``exp`` has passed."""
+
+
+class TokenBlacklistedError(TokenError):
+    """The token is blacklisted (simplejwt's "Token is blacklisted"); ``payload`` holds its
+    verified claims, so the refresh view can tell a replay of a rotated token."""
+
+    def __init__(self, message: Any, payload: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.payload = payload
 
 
 class TokenBackendError(Exception):

@@ -15,6 +15,7 @@ from django.contrib.auth import (  # type: ignore[attr-defined]
 )
 from django.contrib.auth.models import AbstractBaseUser, update_last_login
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, serializers
@@ -193,19 +194,26 @@ class TokenRefreshSerializer(serializers.Serializer[Any]):
         data = {"access": str(refresh.access_token)}
 
         if api_settings.ROTATE_REFRESH_TOKENS:
-            if api_settings.BLACKLIST_AFTER_ROTATION:
-                try:
-                    refresh.blacklist()
-                except AttributeError:
-                    # The blacklist app is not installed: nothing to record.
-                    pass
-            refresh.set_jti()
-            refresh.set_exp()
-            refresh.set_iat()
-            refresh.outstand()
-            data["refresh"] = str(refresh)
+            if api_settings.BLACKLIST_AFTER_ROTATION and blacklist_installed():
+                # Consuming the old token and recording its successor are one transaction:
+                # of N concurrent refreshes of one token exactly one gets here past
+                # consume(), and a failure before the commit leaves the token unconsumed.
+                with transaction.atomic():
+                    refresh.consume()
+                    self._rotate(refresh, data)
+            else:
+                self._rotate(refresh, data)
 
         return data
+
+    @staticmethod
+    def _rotate(refresh: Token, data: dict[str, str]) -> None:
+        """Turn ``refresh`` into its successor (new id, expiry, issue time) and record it."""
+        refresh.set_jti()
+        refresh.set_exp()
+        refresh.set_iat()
+        refresh.outstand()
+        data["refresh"] = str(refresh)
 
 
 class TokenRefreshSlidingSerializer(serializers.Serializer[Any]):

@@ -26,7 +26,13 @@ from django.utils.translation import gettext_lazy as _
 
 from . import _core
 from .backends import TokenBackend
-from .exceptions import ExpiredTokenError, TokenBackendError, TokenBackendExpiredToken, TokenError
+from .exceptions import (
+    ExpiredTokenError,
+    TokenBackendError,
+    TokenBackendExpiredToken,
+    TokenBlacklistedError,
+    TokenError,
+)
 from .jwt.exceptions import DecodeError
 from .models import TokenUser
 from .settings import api_settings
@@ -433,7 +439,7 @@ class BlacklistMixin(Generic[T]):
             # No id to look up: verify() refuses the token with "Token has no id".
             return
         if BlacklistedToken.objects.filter(token__jti=jti).exists():
-            raise TokenError(_("Token is blacklisted"))
+            raise TokenBlacklistedError(_("Token is blacklisted"), self.payload)
 
     @_BlacklistOnly
     def blacklist(self) -> tuple[BlacklistedToken, bool]:
@@ -442,6 +448,29 @@ class BlacklistMixin(Generic[T]):
 
         outstanding, _created = self._outstanding_get_or_create()
         return BlacklistedToken.objects.get_or_create(token=outstanding)
+
+    @_BlacklistOnly
+    def consume(self) -> OutstandingToken:
+        """Blacklist this token as one atomic database operation, or fail if it already is.
+
+        The insert comes first and the blacklist's unique constraint decides: of N
+        concurrent calls for one token exactly one inserts its row, the others raise
+        :class:`TokenBlacklistedError` ("Token is blacklisted"). On PostgreSQL a loser
+        waits for the winner's transaction and wins if that one rolls back, so called in
+        the transaction that issues the successor token, a crash before the commit
+        leaves this token unconsumed. Unlike :meth:`blacklist`, which ``get_or_create``s.
+        """
+        from django.db import IntegrityError, transaction
+
+        from .token_blacklist.models import BlacklistedToken
+
+        outstanding, _created = self._outstanding_get_or_create()
+        try:
+            with transaction.atomic():
+                BlacklistedToken.objects.create(token=outstanding)
+        except IntegrityError as e:
+            raise TokenBlacklistedError(_("Token is blacklisted"), self.payload) from e
+        return outstanding
 
     def outstand(self) -> tuple[OutstandingToken, bool] | None:
         """Record this token as outstanding unless it already is (no-op without the app)."""
