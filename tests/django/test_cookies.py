@@ -137,6 +137,7 @@ def test_cookie_attributes_follow_the_settings(user: Any, browser: APIClient) ->
     with jwt_settings(
         **COOKIES,
         AUTH_COOKIE_SECURE=False,
+        AUTH_COOKIE_HTTPONLY=False,
         AUTH_COOKIE_SAMESITE="Strict",
         AUTH_COOKIE_DOMAIN="example.com",
         AUTH_COOKIE_PATH="/api/",
@@ -146,6 +147,7 @@ def test_cookie_attributes_follow_the_settings(user: Any, browser: APIClient) ->
     access, refresh = browser.cookies["access"], browser.cookies["refresh"]
     assert (access["secure"], access["samesite"], access["domain"]) == ("", "Strict", "example.com")
     assert (refresh["secure"], refresh["samesite"]) == ("", "Strict")
+    assert (access["httponly"], refresh["httponly"]) == ("", "")
     assert (access["path"], access["max-age"]) == ("/api/", 42)
 
 
