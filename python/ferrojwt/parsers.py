@@ -2,10 +2,11 @@
 
 DRF's own ``JSONParser`` hands the body to Python's ``json`` module, which recurses once per
 nesting level: a body of a few thousand ``[`` ends in ``RecursionError``, which DRF does not
-catch, so the view answers 500. :class:`JSONParser` counts the nesting of the body first
-and refuses one deeper than :attr:`JSONParser.max_depth` with DRF's ``ParseError`` (400,
-JSON body), before ``json`` sees it. Everything else is DRF's parser unchanged: the same
-media type, the charset of the request, ``STRICT_JSON`` (no NaN/Infinity), the same
+catch, so the view answers 500. :class:`JSONParser` measures the nesting of the body first
+(:func:`json_nesting_error`, C string methods only) and refuses one deeper than
+:attr:`JSONParser.max_depth`, or whose brackets do not balance, with DRF's ``ParseError``
+(400, JSON body), before ``json`` sees it. Everything else is DRF's parser unchanged: the
+same media type, the charset of the request, ``STRICT_JSON`` (no NaN/Infinity), the same
 ``"JSON parse error - ..."`` message, the last of duplicate members kept.
 
 Use it in a project's own views as any DRF parser::
@@ -26,37 +27,59 @@ from rest_framework.exceptions import ParseError
 from rest_framework.parsers import BaseParser
 from rest_framework.utils import json
 
-__all__ = ["MAX_DEPTH", "JSONParser", "json_depth_exceeds", "swap_json_parser"]
+__all__ = ["MAX_DEPTH", "JSONParser", "json_nesting_error", "swap_json_parser"]
 
 #: The deepest nesting of arrays and objects accepted, the same as the native core's
 #: limit for a token's header and claims.
 MAX_DEPTH = 64
 
-# A JSON string (an unterminated one runs to the end: json refuses it before any bracket
-# inside it) or one bracket. Brackets inside strings are text, not nesting.
-_STRING_OR_BRACKET = re.compile(r'"(?:[^"\\]+|\\.)*"?|[\[\]{}]', re.DOTALL)
+# A JSON string; an unterminated one runs to the end (json refuses it before any bracket in
+# it). Brackets inside strings are text, not nesting.
+_STRING = re.compile(r'"(?:[^"\\]+|\\.)*"?', re.DOTALL)
+# bytes.translate: every bracket made round, every other byte deleted.
+_ROUND = bytes.maketrans(b"[]{}", b"()()")
+_NOT_BRACKET = bytes(set(range(256)) - set(b"[]{}"))
+_RUN = re.compile(rb"\(+|\)+")
+_OPEN = ord("(")
+# Above this many runs of brackets, innermost pairs are removed before the run loop.
+_MAX_RUNS = 20_000
 
 
-def json_depth_exceeds(text: str, max_depth: int = MAX_DEPTH) -> bool:
-    """Whether the JSON text nests arrays and objects deeper than ``max_depth``.
+def json_nesting_error(text: str, max_depth: int = MAX_DEPTH) -> str | None:
+    """Why the JSON text cannot be parsed within ``max_depth`` levels, or None if it can.
 
-    Only the nesting is looked at: a text that is not JSON may pass (json then refuses it).
+    Only the brackets outside strings are looked at (json refuses what else is wrong).
     A text with at most ``max_depth`` opening brackets (every request of a token view) is
-    answered by two ``str.count`` calls; others by one scan that stops at the first level
-    too deep.
+    answered by two ``str.count`` calls. Otherwise the brackets, all made round, are read
+    as runs of ``(`` and of ``)``, one Python step per run, the depth stopping at the first
+    level too deep. Many runs mean many innermost pairs (``()``): while there are more than
+    ``_MAX_RUNS``, they are removed first (``bytes.replace``, one level per pass, counted),
+    so a 1 MB body costs a few passes at C speed and a bounded loop. For a balanced text
+    the depth is exact; one whose brackets do not balance is not JSON either and is refused
+    without parsing (as too deep when its depth so counted passes ``max_depth``).
     """
     if text.count("[") + text.count("{") <= max_depth:
-        return False
-    depth = 0
-    for match in _STRING_OR_BRACKET.finditer(text):
-        char = match.group()
-        if char == "[" or char == "{":
-            depth += 1
-            if depth > max_depth:
-                return True
-        elif char == "]" or char == "}":
-            depth -= 1
-    return False
+        return None
+    outside_strings = _STRING.sub("", text).encode("utf-8", "surrogatepass")
+    brackets = outside_strings.translate(_ROUND, _NOT_BRACKET)
+    peeled = 0
+    while brackets.count(b"()") + brackets.count(b")(") > _MAX_RUNS:
+        if peeled == max_depth:
+            return f"arrays and objects nested deeper than {max_depth}"
+        brackets = brackets.replace(b"()", b"")
+        peeled += 1
+    depth = lowest = 0
+    for run in _RUN.finditer(brackets):
+        if brackets[run.start()] == _OPEN:
+            depth += run.end() - run.start()
+            if peeled + depth > max_depth:
+                return f"arrays and objects nested deeper than {max_depth}"
+        else:
+            depth -= run.end() - run.start()
+            lowest = min(lowest, depth)
+    if depth or lowest < 0:
+        return "brackets do not balance"
+    return None
 
 
 def _text_encoding(parser_context: Mapping[str, Any]) -> str:
@@ -91,10 +114,9 @@ class JSONParser(parsers.JSONParser):
             text = codecs.getreader(encoding)(stream).read()
         except UnicodeError as exc:
             raise ParseError(f"JSON parse error - {exc}") from exc
-        if json_depth_exceeds(text, self.max_depth):
-            raise ParseError(
-                f"JSON parse error - arrays and objects nested deeper than {self.max_depth}"
-            )
+        problem = json_nesting_error(text, self.max_depth)
+        if problem is not None:
+            raise ParseError(f"JSON parse error - {problem}")
         parse_constant = json.strict_constant if self.strict else None
         try:
             return json.loads(text, parse_constant=parse_constant)

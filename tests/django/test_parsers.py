@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.db import OperationalError
 from ferrojwt import serializers, views
-from ferrojwt.parsers import MAX_DEPTH, JSONParser, json_depth_exceeds, swap_json_parser
+from ferrojwt.parsers import MAX_DEPTH, JSONParser, json_nesting_error, swap_json_parser
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 from rest_framework.test import APIClient
@@ -30,26 +30,53 @@ def nested(depth: int, inner: str = "") -> str:
 
 # -- the depth scan ------------------------------------------------------------------------
 
+DEEP = f"arrays and objects nested deeper than {MAX_DEPTH}"
+UNBALANCED = "brackets do not balance"
+
 
 def test_depth_limit_is_exact() -> None:
-    assert not json_depth_exceeds(nested(MAX_DEPTH))
-    assert json_depth_exceeds(nested(MAX_DEPTH + 1))
+    assert json_nesting_error(nested(MAX_DEPTH)) is None
+    assert json_nesting_error(nested(MAX_DEPTH + 1)) == DEEP
     mixed = '{"a": ' * 40 + nested(24) + "}" * 40
-    assert not json_depth_exceeds(mixed)
-    assert json_depth_exceeds('{"a": ' * 40 + nested(25) + "}" * 40)
+    assert json_nesting_error(mixed) is None
+    assert json_nesting_error('{"a": ' * 40 + nested(25) + "}" * 40) == DEEP
+    # One deep branch among shallow ones, at either end.
+    shallow = ",".join(["[]"] * 100)
+    assert json_nesting_error(f"[{shallow},{nested(MAX_DEPTH - 1)}]") is None
+    assert json_nesting_error(f"[{nested(MAX_DEPTH)},{shallow}]") == DEEP
 
 
 def test_depth_counts_nesting_not_brackets() -> None:
     # Many brackets side by side are not deep: only the fast path is skipped.
-    assert not json_depth_exceeds("[" + ",".join(["[]"] * 10_000) + "]")
+    assert json_nesting_error("[" + ",".join(["[]"] * 10_000) + "]") is None
+    assert json_nesting_error(",".join([nested(MAX_DEPTH)] * 100)) is None
+
+
+def test_depth_is_exact_when_innermost_pairs_are_removed_first() -> None:
+    # Over 20,000 runs of brackets: the innermost pairs go first, the levels counted.
+    many = ",".join([nested(3)] * 12_000)
+    assert json_nesting_error(f"[{many},{nested(MAX_DEPTH - 1)}]") is None
+    assert json_nesting_error(f"[{nested(MAX_DEPTH)},{many}]") == DEEP
+    assert json_nesting_error(",".join([nested(MAX_DEPTH + 1)] * 12_000)) == DEEP
+    assert json_nesting_error("[" * 70 + "[]" * 30_000) == DEEP
+    assert json_nesting_error("[]" * 30_000 + "]") == UNBALANCED
 
 
 def test_brackets_inside_strings_are_text() -> None:
-    assert not json_depth_exceeds('["' + "[" * 500 + '"]')
-    assert not json_depth_exceeds('["\\"' + "{" * 500 + '"]')  # an escaped quote stays inside
-    assert json_depth_exceeds('["\\\\"' + "[" * 500)  # an escaped backslash ends the string
+    assert json_nesting_error('["' + "[" * 500 + '"]') is None
+    assert json_nesting_error('["\\"' + "{" * 500 + '"]') is None  # an escaped quote stays in
+    # An escaped backslash ends the string: 501 brackets open at the end.
+    assert json_nesting_error('["\\\\"' + "[" * 500) == DEEP
     # An unterminated string runs to the end: json refuses it before any bracket in it.
-    assert not json_depth_exceeds('["' + "[" * 500)
+    assert json_nesting_error('["' + "[" * 500) == UNBALANCED  # the first [ is never closed
+    assert json_nesting_error('"' + "[" * 500) is None
+
+
+def test_unbalanced_brackets_are_refused() -> None:
+    assert json_nesting_error("]" * 100) is None  # nothing opens: json refuses it at once
+    assert json_nesting_error("]" * 100 + "[]" * 70) == UNBALANCED
+    assert json_nesting_error("[" * 30 + "}" * 30 + "]" * 10) is None  # mismatched kinds: json's
+    assert json_nesting_error("[]" * 40 + "]" + "[]" * 40) == UNBALANCED
 
 
 def parse(body: bytes, **context: Any) -> Any:
