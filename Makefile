@@ -20,6 +20,7 @@ help:
 	@echo "make compat  simplejwt's and PyJWT's own test suites (PyPI sdists) run on ferrojwt"
 	@echo "make bench   release-build benchmarks against PyJWT and simplejwt, then the peers"
 	@echo "make bench-peers  ferrojwt vs ryjwt, oxyjwt, webtoken, joserfc (CPython 3.12 via pyenv)"
+	@echo "make leak    a million encode/decode/authenticate calls: RSS must stay flat"
 	@echo "make docs    the documentation site into docs/_site, warnings as errors"
 	@echo "make messages  compile the translation catalogues (python/ferrojwt/locale)"
 	@echo "make serve-prod  the example on PostgreSQL + gunicorn + nginx (127.0.0.1:8080)"
@@ -120,9 +121,12 @@ fuzz:
 			END {printf "%-14s %12d execs %8d exec/s\n", t, n, r}' fuzz/work/$$target.log; \
 	done
 
+# Then the unit suite once more on CPython's debug allocator: buffer over- and underruns,
+# writes after free and API misuse by the extension abort the run.
 pytest: $(STAMP)-develop system-deps
 	$(PY) -m mypy.stubtest ferrojwt._core --allowlist tests/stubtest-allowlist.txt
 	$(PY) -m pytest -q
+	PYTHONMALLOC=debug $(PY) -m pytest -q -p no:cacheprovider tests/jwt
 
 # The documentation site (docs/mkdocs.yml, pages in docs/pages) into docs/_site; --strict
 # makes every warning (a broken link or anchor included) an error (not with --quiet, which
@@ -164,6 +168,14 @@ bench: $(STAMP)-develop $(STAMP)-bench
 	$(PY) benches/bench_jwt.py
 	$(PY) benches/bench_django.py
 	@$(MAKE) --no-print-directory bench-peers
+	@$(MAKE) --no-print-directory leak
+	$(PY) benches/bench_limits.py
+
+# A million calls into the core (encode, decode, authenticate, error paths included), RSS
+# sampled: at most +4 MiB after the warm-up (benches/leak.py).
+.PHONY: leak
+leak: $(STAMP)-develop
+	$(PY) benches/leak.py
 
 # ferrojwt vs ryjwt, oxyjwt, webtoken, joserfc, PyJWT and pyjwt-rs (benches/bench_peers.py)
 # on CPython 3.12, which ryjwt needs: the virtualenv .bench312 is made from pyenv's latest
