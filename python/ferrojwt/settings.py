@@ -79,6 +79,7 @@ DEFAULTS: dict[str, Any] = {
     # JWTAuthentication's per-process user cache (ferrojwt.user_cache); off by default.
     "USER_CACHE_TTL": None,
     "USER_CACHE_ALIAS": "default",
+    "USER_CACHE_CHECK_INTERVAL": timedelta(0),
     # Tokens in HttpOnly cookies for browser clients (ferrojwt.cookies); off by default.
     "AUTH_COOKIE": None,
     "REFRESH_COOKIE": None,

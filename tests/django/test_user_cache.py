@@ -26,7 +26,13 @@ from ferrojwt import user_cache as user_cache_module
 from ferrojwt.authentication import JWTAuthentication, JWTStatelessUserAuthentication
 from ferrojwt.exceptions import AuthenticationFailed
 from ferrojwt.tokens import AccessToken
-from ferrojwt.user_cache import configured_ttl, invalidate_user, user_cache, version_key
+from ferrojwt.user_cache import (
+    configured_interval,
+    configured_ttl,
+    invalidate_user,
+    user_cache,
+    version_key,
+)
 from rest_framework.test import APIClient
 from testproject.testing import jwt_settings
 
@@ -140,6 +146,14 @@ def test_ttl_must_be_a_positive_timedelta(bad: Any) -> None:
     assert "USER_CACHE_TTL" in str(raised.value) and repr(bad) in str(raised.value)
 
 
+@pytest.mark.parametrize("bad", [timedelta(seconds=-1), 1, None])
+def test_check_interval_must_be_a_timedelta(bad: Any) -> None:
+    assert configured_interval() == 0.0  # the default: every request
+    with jwt_settings(USER_CACHE_CHECK_INTERVAL=bad), pytest.raises(ImproperlyConfigured) as raised:
+        configured_interval()
+    assert "USER_CACHE_CHECK_INTERVAL" in str(raised.value) and repr(bad) in str(raised.value)
+
+
 # --- on: what is cached, copies -------------------------------------------------------
 
 
@@ -171,7 +185,7 @@ def test_each_request_gets_its_own_copy(user: Any) -> None:
 def test_mutable_values_are_copied_for_each_request(user: Any) -> None:
     # auth.User has no JSONField: put a list where a JSON value would be.
     user.first_name = ["a"]
-    entry = user_cache_module._Entry(user, "k", "v", expires=1e18)
+    entry = user_cache_module._Entry(user, "k", "v", expires=1e18, ttl=1.0)
     user.first_name.append("changed after caching")
     one, two = entry.build(), entry.build()
     one.first_name.append("changed by a request")
@@ -317,6 +331,31 @@ def test_the_ttl_bounds_what_no_signal_reports(user: Any, clock: Clock) -> None:
         clock.now += TTL.total_seconds() - 0.001
         assert whoami(client)[0] == 200
         clock.now += 0.001
+        assert whoami(client) == INACTIVE
+
+
+def test_a_check_interval_bounds_a_signalled_change(
+    user: Any, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reads: list[str] = []
+    real_get = LocMemCache.get
+
+    def counting_get(self: LocMemCache, key: str, *args: Any, **kwargs: Any) -> Any:
+        reads.append(key)
+        return real_get(self, key, *args, **kwargs)
+
+    monkeypatch.setattr(LocMemCache, "get", counting_get)
+    client = client_for(user)
+    with jwt_settings(USER_CACHE_TTL=TTL, USER_CACHE_CHECK_INTERVAL=timedelta(seconds=2)):
+        assert whoami(client)[0] == 200
+        loaded = len(reads)
+        clock.now += 1.9
+        assert whoami(client)[0] == 200
+        assert len(reads) == loaded  # within the interval: the version is not read
+        user.is_active = False
+        user.save()
+        assert whoami(client)[0] == 200  # the interval is the window of a signalled change
+        clock.now += 0.1
         assert whoami(client) == INACTIVE
 
 
