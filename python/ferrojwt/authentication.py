@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import HTTP_HEADER_ENCODING, authentication
 from rest_framework.request import Request
 
+from ._core import MAX_TOKEN_BYTES
 from .contrib import load_integrations
 from .cookies import enforce_csrf
 from .exceptions import AuthenticationFailed, InvalidToken, TokenError
@@ -46,6 +47,11 @@ def get_auth_header_types() -> tuple[str, ...]:
 
 
 _header_cache: tuple[Any, frozenset[bytes]] = (None, frozenset())
+
+# A header longer than this holds no token the core accepts (see _oversized_header); one
+# token over the limit stands for it (zero pages from calloc: no memory used).
+_LONGEST_HEADER = MAX_TOKEN_BYTES + 1024
+_OVERSIZED_TOKEN = bytes(MAX_TOKEN_BYTES + 1)
 
 
 def _header_type_bytes() -> frozenset[bytes]:
@@ -99,10 +105,27 @@ class JWTAuthentication(authentication.BaseAuthentication):
         # request directly; anything else (a Django request, a test double) as is.
         django_request = request._request if isinstance(request, Request) else request
         header = django_request.META.get(api_settings.AUTH_HEADER_NAME)
+        if header is not None and len(header) > _LONGEST_HEADER:
+            self._oversized_header(header)
+            return None
         if isinstance(header, str):
             # The Django test client passes str headers.
             header = header.encode(HTTP_HEADER_ENCODING)
         return header
+
+    def _oversized_header(self, header: str | bytes) -> None:
+        """A header longer than any "<type> <token>" the core accepts (MAX_TOKEN_BYTES, plus
+        1 KiB for the type and spaces): encoding and splitting its megabytes would cost
+        milliseconds. Only its start is read: another scheme's is left alone (None);
+        ours is refused as any token over MAX_TOKEN_BYTES is, with the same answer."""
+        start = header[:64]
+        if isinstance(start, str):
+            start = start.encode(HTTP_HEADER_ENCODING, "replace")
+        parts = start.split()
+        if not parts or parts[0] not in _header_type_bytes():
+            return None
+        self.get_validated_token(_OVERSIZED_TOKEN)
+        raise InvalidToken()  # not reached: the core refuses a token over its limit
 
     def get_raw_token(self, header: bytes) -> bytes | None:
         """The token in a ``<type> <token>`` header, or None if it is not one of ours."""
