@@ -10,6 +10,13 @@ Settings for the benchmark only: MD5 password hasher (obtain measures the JWT wo
 PBKDF2), refresh-token rotation off (a refresh token can then be replayed by wrk; with
 rotation it is blacklisted after its first use), access log off.
 
+The "user cache" rows run ferrojwt's worker with USER_CACHE_TTL on (ferrojwt.user_cache),
+its per-user versions in locmem (exact for this one worker) or in a redis-server pinned
+beside wrk (what several workers or machines need; the worker's CPU includes the client's
+GET, not Redis's own), read on every request or ("1 s") at most once a second
+(USER_CACHE_CHECK_INTERVAL). simplejwt has no such cache: on those rows it serves /api/me/
+as on the DB-user row, measured again.
+
     python benches/e2e.py [--duration 5] [--rounds 3] [--packages ferrojwt,simplejwt]
 
 Prints a Markdown table and writes benches/e2e.png (bar chart) and benches/e2e.json.
@@ -31,7 +38,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "examples" / "demo"))
 
-from stack import RUN_DIR, Gunicorn, find_binary, manage, project_env  # noqa: E402
+from stack import RUN_DIR, Gunicorn, Redis, find_binary, manage, project_env  # noqa: E402
 
 USERNAME, PASSWORD = "bench", "bench-password-1"
 
@@ -43,12 +50,22 @@ class Endpoint:
     path: str
     auth: bool = False
     body: str | None = None  # a str.format template over {access}, {refresh}
+    # ferrojwt's USER_CACHE_TTL on, versions in "locmem" or "redis" (read on every request),
+    # or "redis-1s" (USER_CACHE_CHECK_INTERVAL of one second)
+    user_cache: str | None = None
 
 
 ENDPOINTS = [
     Endpoint("no auth (DRF baseline)", "GET", "/api/ping/"),
     Endpoint("GET, stateless auth", "GET", "/api/me/stateless/", auth=True),
     Endpoint("GET, DB-user auth", "GET", "/api/me/", auth=True),
+    Endpoint(
+        "GET, DB-user, user cache (locmem)", "GET", "/api/me/", auth=True, user_cache="locmem"
+    ),
+    Endpoint("GET, DB-user, user cache (Redis)", "GET", "/api/me/", auth=True, user_cache="redis"),
+    Endpoint(
+        "GET, DB-user, user cache (Redis, 1 s)", "GET", "/api/me/", auth=True, user_cache="redis-1s"
+    ),
     Endpoint("verify", "POST", "/api/token/verify/", body='{{"token": "{access}"}}'),
     Endpoint("refresh", "POST", "/api/token/refresh/", body='{{"refresh": "{refresh}"}}'),
     Endpoint(
@@ -108,11 +125,23 @@ def obtain(base_url: str) -> dict[str, str]:
         return dict(json.load(response))
 
 
+def server_env(package: str, user_cache: str | None, redis_url: str) -> dict[str, str]:
+    """The worker's variables for an endpoint's user-cache setting (ferrojwt only)."""
+    if package != "ferrojwt" or user_cache is None:
+        return {}
+    env = {"JWT_USER_CACHE_TTL": "300"}
+    if user_cache.startswith("redis"):
+        env["DJANGO_REDIS_URL"] = redis_url
+    if user_cache == "redis-1s":
+        env["JWT_USER_CACHE_CHECK_INTERVAL"] = "1"
+    return env
+
+
 def bench_package(
-    package: str, work: Path, duration: int, cores: tuple[str, str]
+    package: str, work: Path, duration: int, cores: tuple[str, str], redis_url: str
 ) -> dict[str, dict[str, float]]:
-    """One run: a fresh pinned worker, every endpoint once. name -> measures."""
-    env = project_env(
+    """One run: a fresh pinned worker per server setting, every endpoint once. name -> measures."""
+    base_env = project_env(
         DJANGO_DEBUG="0",
         DJANGO_SECRET_KEY="bench-secret-key-" + "b" * 40,
         DJANGO_SQLITE_PATH=str(work / f"{package}.sqlite3"),
@@ -124,8 +153,28 @@ def bench_package(
         GUNICORN_LOGLEVEL="warning",
     )
     if not (work / f"{package}.sqlite3").exists():
-        manage(env, "migrate", "--noinput")
-        manage(env, "ensure_demo_user", "--username", USERNAME, "--password", PASSWORD)
+        manage(base_env, "migrate", "--noinput")
+        manage(base_env, "ensure_demo_user", "--username", USERNAME, "--password", PASSWORD)
+    results: dict[str, dict[str, float]] = {}
+    groups: dict[tuple[tuple[str, str], ...], list[Endpoint]] = {}
+    for endpoint in ENDPOINTS:
+        extra = server_env(package, endpoint.user_cache, redis_url)
+        groups.setdefault(tuple(sorted(extra.items())), []).append(endpoint)
+    for extra, endpoints in groups.items():
+        env = {**base_env, **dict(extra)}
+        results.update(bench_server(package, env, endpoints, work, duration, cores))
+    return {e.name: results[e.name] for e in ENDPOINTS}
+
+
+def bench_server(
+    package: str,
+    env: dict[str, str],
+    endpoints: list[Endpoint],
+    work: Path,
+    duration: int,
+    cores: tuple[str, str],
+) -> dict[str, dict[str, float]]:
+    """One pinned worker on `env`, each of `endpoints` loaded once. name -> measures."""
     server = Gunicorn(
         env, workers=1, log=work / f"{package}.log", prefix=("taskset", "-c", cores[0])
     ).start()
@@ -135,7 +184,7 @@ def bench_package(
         (worker,) = server.worker_pids()
         base = f"http://127.0.0.1:{server.port}"
         tokens = obtain(base)
-        for endpoint in ENDPOINTS:
+        for endpoint in endpoints:
             script = work / "load.lua"
             script.write_text(lua_script(endpoint, tokens))
             url = base + endpoint.path
@@ -152,7 +201,7 @@ def bench_package(
                 "p99_ms": out["p99_us"] / 1000,
             }
             print(
-                f"  {package:9} {endpoint.name:24} {results[endpoint.name]['cpu_us']:7.0f} us/req"
+                f"  {package:9} {endpoint.name:34} {results[endpoint.name]['cpu_us']:7.0f} us/req"
                 f"  {results[endpoint.name]['rps']:7.0f} req/s",
                 flush=True,
             )
@@ -200,7 +249,8 @@ def markdown(table: dict[str, dict[str, dict[str, float]]], rounds: int) -> str:
         rows.append(f"| {e.name} | " + " | ".join(cells) + " |")
     note = (
         f"\nServer CPU time per request (gunicorn worker utime+stime / requests), median of "
-        f"{rounds} alternating runs; one sync worker pinned to core 0, wrk -t1 -c4 on core 1."
+        f"{rounds} alternating runs; one sync worker pinned to core 0, wrk -t1 -c4 on core 1. "
+        f"User cache rows: ferrojwt with USER_CACHE_TTL on (simplejwt has none: its /api/me/)."
     )
     return "\n".join(rows) + "\n" + note
 
@@ -248,11 +298,16 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     for stale in work.glob("*.sqlite3*"):
         stale.unlink()
+    # Beside wrk, off the worker's core.
+    redis = Redis(work / "redis", prefix=("taskset", "-c", cores[1])).start()
     runs: dict[str, list[dict[str, dict[str, float]]]] = {p: [] for p in packages}
-    for round_ in range(1, args.rounds + 1):
-        for package in packages:
-            print(f"round {round_}/{args.rounds}: {package}", flush=True)
-            runs[package].append(bench_package(package, work, args.duration, cores))
+    try:
+        for round_ in range(1, args.rounds + 1):
+            for package in packages:
+                print(f"round {round_}/{args.rounds}: {package}", flush=True)
+                runs[package].append(bench_package(package, work, args.duration, cores, redis.url))
+    finally:
+        redis.stop()
 
     table = median_table(runs)
     print()

@@ -1,4 +1,4 @@
-"""Start and stop the demo's processes: PostgreSQL, gunicorn and nginx, on 127.0.0.1.
+"""Start and stop the demo's processes: PostgreSQL, Redis, gunicorn and nginx, on 127.0.0.1.
 
 Used by serve.py (`make serve`, `make serve-prod`), the end-to-end tests and the
 end-to-end benchmark, so all three run the stack the same way.
@@ -27,7 +27,7 @@ RUN_DIR = PROJECT_DIR / ".run"
 
 
 class MissingBinary(RuntimeError):
-    """A system program (postgres, nginx, wrk) is not installed."""
+    """A system program (postgres, redis-server, nginx, wrk) is not installed."""
 
 
 def free_port() -> int:
@@ -342,3 +342,34 @@ class Postgres:
             self._run(
                 str(postgres_bin_dir() / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop"
             )
+
+
+@dataclass
+class Redis:
+    """redis-server on 127.0.0.1:port, in memory only (no dump file); start() again after stop().
+
+    The demo's Django cache when DJANGO_REDIS_URL is set: the user cache's shared versions.
+    """
+
+    root: Path
+    port: int = field(default_factory=free_port)
+    prefix: tuple[str, ...] = ()  # e.g. ("taskset", "-c", "1")
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> Redis:
+        binary = find_binary("redis-server", "/usr/bin")
+        self.root.mkdir(parents=True, exist_ok=True)
+        cmd = [*self.prefix, binary, "--port", str(self.port), "--bind", "127.0.0.1"]
+        cmd += ["--save", "", "--appendonly", "no", "--dir", str(self.root)]
+        with open(self.root / "redis.log", "ab") as out:
+            self.proc = subprocess.Popen(cmd, stdout=out, stderr=out, start_new_session=True)
+        wait_for_port(self.port, self.proc)
+        return self
+
+    def stop(self) -> None:
+        if self.proc:
+            _stop(self.proc)

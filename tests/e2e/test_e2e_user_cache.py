@@ -12,7 +12,6 @@ Redis stopped, every request is answered from the database.
 from __future__ import annotations
 
 import shutil
-import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
@@ -23,15 +22,7 @@ from typing import Any
 import pytest
 from conftest import SECRET_KEY, missing
 from e2e_http import bearer, request
-from stack import (
-    Gunicorn,
-    MissingBinary,
-    find_binary,
-    free_port,
-    manage,
-    project_env,
-    wait_for_port,
-)
+from stack import Gunicorn, MissingBinary, Redis, manage, project_env
 
 pytestmark = pytest.mark.e2e
 
@@ -40,34 +31,6 @@ PASSWORD = "cache-password-1"
 INACTIVE = {"detail": "User is inactive", "code": "user_inactive"}
 NOT_FOUND = {"detail": "User not found", "code": "user_not_found"}
 PASSWORD_CHANGED = {"detail": "The user's password has been changed.", "code": "password_changed"}
-
-
-class Redis:
-    """redis-server on 127.0.0.1:port, in memory only; start() again after stop()."""
-
-    def __init__(self, root: Path) -> None:
-        self.binary = find_binary("redis-server", "/usr/bin")
-        self.root = root
-        self.port = free_port()
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> Redis:
-        cmd = [self.binary, "--port", str(self.port), "--bind", "127.0.0.1"]
-        cmd += ["--save", "", "--appendonly", "no", "--dir", str(self.root)]
-        log = open(self.root / "redis.log", "ab")
-        self.proc = subprocess.Popen(cmd, stdout=log, stderr=log, start_new_session=True)
-        log.close()
-        wait_for_port(self.port, self.proc)
-        return self
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(10)
 
 
 @dataclass
@@ -84,7 +47,7 @@ def cached() -> Iterator[CacheStack]:
     stoppers = []
     try:
         try:
-            redis = Redis(root).start()
+            redis = Redis(root / "redis").start()
         except MissingBinary as exc:
             missing(exc)
         stoppers.append(redis.stop)

@@ -22,6 +22,7 @@ Variables (all optional unless DJANGO_DEBUG=0 says otherwise):
   JWT_COOKIES               1: tokens in HttpOnly cookies, the browser page at /browser/ (ferrojwt)
   JWT_CHECK_REVOKE_TOKEN    1: a password change revokes the user's tokens; 0 (default)
   JWT_USER_CACHE_TTL        seconds a worker may reuse a user it loaded (ferrojwt); 0 (default): off
+  JWT_USER_CACHE_CHECK_INTERVAL seconds between two reads of a cached user's version; default 0
   DJANGO_REDIS_URL          redis://HOST:PORT/DB: Django's cache, shared by the workers; else locmem
 """
 
@@ -209,6 +210,9 @@ if _user_cache_ttl and JWT_PACKAGE == "ferrojwt":
     # JWTAuthentication reuses a user for up to this long, or until a save or delete of it
     # bumps its version in CACHES["default"] (ferrojwt.user_cache).
     SIMPLE_JWT["USER_CACHE_TTL"] = timedelta(seconds=_user_cache_ttl)
+    SIMPLE_JWT["USER_CACHE_CHECK_INTERVAL"] = timedelta(
+        seconds=env.integer("JWT_USER_CACHE_CHECK_INTERVAL", 0)
+    )
 
 # --- tokens in HttpOnly cookies for browsers (ferrojwt only): the page at /browser/ -----
 JWT_COOKIES = env.flag("JWT_COOKIES", default=False)
