@@ -21,7 +21,9 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, serializers
 from rest_framework.exceptions import AuthenticationFailed, ValidationError
 
+from . import rotation
 from .contrib import load_integrations
+from .exceptions import TokenBlacklistedError
 from .models import TokenUser
 from .settings import api_settings
 from .tokens import RefreshToken, SlidingToken, Token, UntypedToken, blacklist_installed
@@ -129,7 +131,9 @@ class TokenObtainPairSerializer(TokenObtainSerializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, str]:
         data = super().validate(attrs)
-        refresh = self.get_token(cast(AbstractBaseUser, self.user))
+        # A family started for this login (TOKEN_FAMILIES) records the request's client.
+        with rotation.client(self.context.get("request")):
+            refresh = self.get_token(cast(AbstractBaseUser, self.user))
         data["refresh"] = str(refresh)
         data["access"] = str(refresh.access_token)  # type: ignore[attr-defined]
         self.on_login_success()
@@ -187,9 +191,19 @@ class TokenRefreshSerializer(serializers.Serializer[Any]):
     }
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, str]:
-        refresh = self.token_class(attrs["refresh"])
+        request = self.context.get("request")
+        try:
+            refresh = self.token_class(attrs["refresh"])
+        except TokenBlacklistedError as e:
+            # A replay of a rotated token: with reuse detection, its family is revoked.
+            rotation.refused_blacklisted(self.token_class, e.payload, request)
+            raise
 
         _check_token_user(refresh, self.error_messages)
+
+        if rotation.families_enabled():
+            rotation.check_reuse_settings()
+            return self._refresh_in_family(refresh, request)
 
         data = {"access": str(refresh.access_token)}
 
@@ -204,6 +218,28 @@ class TokenRefreshSerializer(serializers.Serializer[Any]):
             else:
                 self._rotate(refresh, data)
 
+        return data
+
+    def _refresh_in_family(self, refresh: RefreshToken, request: Any) -> dict[str, str]:
+        """The refresh with ``TOKEN_FAMILIES``: the family is locked and checked (a revoked
+        one refuses the token), the token consumed, its successor recorded as the family's
+        current token, all in one transaction (ferrojwt.rotation)."""
+        rotate = api_settings.ROTATE_REFRESH_TOKENS
+        consume = rotate and api_settings.BLACKLIST_AFTER_ROTATION
+        try:
+            with transaction.atomic():
+                family = rotation.lock_family(refresh, request)
+                data = {"access": str(refresh.access_token)}
+                if consume:
+                    refresh.consume()
+                if rotate:
+                    self._rotate(refresh, data)
+                if family is not None:
+                    rotation.advance_family(family, refresh)
+        except TokenBlacklistedError as e:
+            # Lost the race for this token: it was consumed by a concurrent refresh.
+            rotation.refused_blacklisted(self.token_class, e.payload, request)
+            raise
         return data
 
     @staticmethod

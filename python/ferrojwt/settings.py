@@ -90,6 +90,12 @@ DEFAULTS: dict[str, Any] = {
     "AUTH_COOKIE_DOMAIN": None,
     "AUTH_COOKIE_PATH": "/",
     "REFRESH_COOKIE_PATH": "/",
+    # Refresh-token security (ferrojwt.rotation, ferrojwt.sessions, ferrojwt.revocation);
+    # every one off by default, so the behaviour is simplejwt's.
+    "TOKEN_FAMILIES": False,
+    "TOKEN_FAMILY_CLAIM": "fam",
+    "REFRESH_TOKEN_REUSE_DETECTION": False,
+    "REFRESH_TOKEN_REUSE_GRACE": timedelta(0),
 }
 
 #: Settings given as dotted paths and imported on first use.

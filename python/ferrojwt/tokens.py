@@ -492,6 +492,9 @@ class BlacklistMixin(Generic[T]):
             },
         )
 
+    def _join_family(self, user: AuthUser) -> None:
+        """A new token's family (``TOKEN_FAMILIES``): refresh tokens only, see RefreshToken."""
+
     def _owner_or_none(self) -> AbstractBaseUser | None:
         user_id = self.payload.get(api_settings.USER_ID_CLAIM)
         if user_id is None:
@@ -508,6 +511,8 @@ class BlacklistMixin(Generic[T]):
         token = super().for_user(user)  # type: ignore[misc]
         if blacklist_installed():
             from .token_blacklist.models import OutstandingToken
+
+            token._join_family(user)
 
             OutstandingToken.objects.create(
                 # The user model is the project's (AUTH_USER_MODEL), not only auth.User.
@@ -544,6 +549,14 @@ class RefreshToken(BlacklistMixin["RefreshToken"], Token):
     lifetime = _Setting("REFRESH_TOKEN_LIFETIME")
     no_copy_claims: tuple[str, ...] = _NoCopyClaims()  # type: ignore[assignment]
     access_token_class: type[Token] = AccessToken
+
+    def _join_family(self, user: AuthUser) -> None:
+        """With ``TOKEN_FAMILIES`` (or reuse detection) on, a login starts a family: its id in
+        ``TOKEN_FAMILY_CLAIM`` and a ``TokenFamily`` row (ferrojwt.rotation)."""
+        from . import rotation
+
+        if rotation.families_enabled():
+            rotation.start_family(self, user)
 
     @property
     def access_token(self) -> AccessToken:

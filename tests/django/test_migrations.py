@@ -1,5 +1,8 @@
 """The token_blacklist migrations: a fresh schema, and a database migrated by the real simplejwt.
 
+simplejwt's migrations (0001-0013) and tables are reproduced exactly; ferrojwt's own
+migrations come after them (OURS: the token families' table) and touch no simplejwt table.
+
 Databases are SQLite files driven by subprocess workers (testproject.worker): one
 runs the real simplejwt 5.5.1 (``rest_framework_simplejwt.token_blacklist``
 installed), the other ferrojwt, both under the app label ``token_blacklist``.
@@ -19,6 +22,9 @@ from django.db.migrations.loader import MigrationLoader
 from testproject.testing import FERRO_SETTINGS, PASSWORD, SIMPLEJWT_SETTINGS, run_worker
 
 TABLES = ("token_blacklist_outstandingtoken", "token_blacklist_blacklistedtoken")
+#: ferrojwt's own migrations, after simplejwt's, and the table they create.
+OURS = ["0014_tokenfamily"]
+OUR_TABLE = "token_blacklist_tokenfamily"
 
 # simplejwt's final schema on SQLite (its migrations 0001-0013 applied).
 EXPECTED_DDL = {
@@ -91,10 +97,11 @@ def migrate_fresh(db: Path, settings_module: str) -> None:
 def test_same_migration_names_as_simplejwt() -> None:
     loader = MigrationLoader(None, ignore_no_migrations=True)
     ours = sorted(name for app, name in loader.disk_migrations if app == "token_blacklist")
-    assert ours == SIMPLEJWT_NAMES
-    assert loader.graph.leaf_nodes("token_blacklist") == [
-        ("token_blacklist", "0013_alter_blacklistedtoken_options_and_more")
-    ]
+    assert ours == SIMPLEJWT_NAMES + OURS
+    assert loader.graph.leaf_nodes("token_blacklist") == [("token_blacklist", OURS[-1])]
+    # Ours come strictly after simplejwt's last one.
+    first_of_ours = loader.disk_migrations[("token_blacklist", OURS[0])]
+    assert ("token_blacklist", SIMPLEJWT_NAMES[-1]) in first_of_ours.dependencies
 
 
 @pytest.mark.django_db
@@ -113,7 +120,7 @@ def test_fresh_database_has_simplejwts_schema(tmp_path: Path) -> None:
     for table in TABLES:
         assert got[table]["ddl"] == EXPECTED_DDL[table]
         assert got[table]["indexes"] == EXPECTED_INDEXES[table]
-    assert applied(db) == SIMPLEJWT_NAMES
+    assert applied(db) == SIMPLEJWT_NAMES + OURS
 
 
 def test_fresh_database_is_identical_to_a_simplejwt_one(tmp_path: Path) -> None:
@@ -121,7 +128,7 @@ def test_fresh_database_is_identical_to_a_simplejwt_one(tmp_path: Path) -> None:
     migrate_fresh(ours, FERRO_SETTINGS)
     migrate_fresh(theirs, SIMPLEJWT_SETTINGS)
     assert schema(ours) == schema(theirs)
-    assert applied(ours) == applied(theirs)
+    assert applied(ours) == applied(theirs) + OURS
 
 
 def test_migrations_reverse_to_zero(tmp_path: Path) -> None:
@@ -173,7 +180,9 @@ def simplejwt_db(db_file: Path) -> dict[str, Any]:
     return {"path": db_file, "first": first, "second": second, "user_id": results[1]["id"]}
 
 
-def test_simplejwt_database_needs_no_migration(simplejwt_db: dict[str, Any]) -> None:
+def test_simplejwt_database_needs_only_our_own_migration(simplejwt_db: dict[str, Any]) -> None:
+    """ferrojwt on simplejwt's database: only its own migration applies (a new table),
+    simplejwt's tables and their history stay exactly as they were."""
     db = simplejwt_db["path"]
     before_schema, before_applied = schema(db), applied(db)
     check, migrate, makemigrations, show = run_worker(
@@ -186,15 +195,51 @@ def test_simplejwt_database_needs_no_migration(simplejwt_db: dict[str, Any]) -> 
             {"op": "call", "args": ["showmigrations", "token_blacklist"]},
         ],
     )
-    assert check["code"] == 0, check
+    assert check["code"] == 1  # unapplied: ours
     assert migrate["code"] == 0
-    assert "No migrations to apply." in migrate["stdout"]
+    applying = [line for line in migrate["stdout"].splitlines() if "Applying" in line]
+    assert applying == [f"  Applying token_blacklist.{name}... OK" for name in OURS]
     assert makemigrations["code"] == 0
     assert "No changes detected" in makemigrations["stdout"]
-    assert show["stdout"].count("[X]") == len(SIMPLEJWT_NAMES)
+    assert show["stdout"].count("[X]") == len(SIMPLEJWT_NAMES) + len(OURS)
     assert "[ ]" not in show["stdout"]
     assert schema(db) == before_schema
-    assert applied(db) == before_applied
+    assert applied(db) == before_applied + OURS
+
+
+def test_database_migrated_by_ferrojwt_still_serves_simplejwt(db_file: Path) -> None:
+    """A rolling deploy: ferrojwt migrated the database (its own table included), and a
+    simplejwt process on it logs in, refreshes, blacklists and checks its migrations."""
+    [migrate] = run_worker(FERRO_SETTINGS, db_file, [{"op": "call", "args": ["migrate"]}])
+    assert migrate["code"] == 0
+    login = {"username": "bob", "password": PASSWORD}
+    results = run_worker(
+        SIMPLEJWT_SETTINGS,
+        db_file,
+        [
+            {"op": "call", "args": ["migrate", "--check"]},
+            {"op": "create_user", "username": "bob", "password": PASSWORD},
+            {"op": "post", "path": "/api/token/", "data": login},
+        ],
+    )
+    assert results[0]["code"] == 0
+    pair = results[2]["json"]
+    refreshed, blacklisted, again = run_worker(
+        SIMPLEJWT_SETTINGS,
+        db_file,
+        [
+            {"op": "post", "path": "/api/token/refresh/", "data": {"refresh": pair["refresh"]}},
+            {"op": "post", "path": "/api/token/blacklist/", "data": {"refresh": pair["refresh"]}},
+            {"op": "post", "path": "/api/token/refresh/", "data": {"refresh": pair["refresh"]}},
+        ],
+    )
+    assert refreshed["status"] == 200 and "access" in refreshed["json"]
+    assert blacklisted == {"status": 200, "json": {}}
+    assert again == {
+        "status": 401,
+        "json": {"detail": "Token is blacklisted", "code": "token_not_valid"},
+    }
+    assert applied(db_file) == SIMPLEJWT_NAMES + OURS
 
 
 def test_simplejwt_rows_are_honoured(simplejwt_db: dict[str, Any]) -> None:
@@ -268,7 +313,7 @@ def test_partially_migrated_simplejwt_database_is_completed(db_file: Path, stop_
     got = schema(db_file)
     for table in TABLES:
         assert got[table]["ddl"] == EXPECTED_DDL[table]
-    assert applied(db_file)[-1] == "0013_alter_blacklistedtoken_options_and_more"
+    assert applied(db_file)[-1] == OURS[-1]
 
 
 # -- PostgreSQL: real column types and constraint names -----
@@ -319,14 +364,16 @@ def test_postgresql_schema_and_history_match_simplejwt(
         theirs,
     )
     assert (m1["code"], m2["code"]) == (0, 0)
-    assert our_schema == their_schema
+    # simplejwt's tables identical; ours is the only addition.
+    assert [row for row in our_schema if OUR_TABLE not in row[1]] == their_schema
+    assert any(row[1] == f"{OUR_TABLE}.id" for row in our_schema)
     columns = {name: spec for kind, name, spec in our_schema if kind == "column"}
     for table in TABLES:
         assert columns[f"{table}.id"] == "bigint NO "  # an identity column
     assert columns["token_blacklist_outstandingtoken.jti"] == "character varying(255) NO "
     assert columns["token_blacklist_outstandingtoken.user_id"] == "integer YES "
     assert columns["token_blacklist_blacklistedtoken.token_id"] == "bigint NO "
-    assert [name for (name,) in our_applied] == SIMPLEJWT_NAMES
+    assert [name for (name,) in our_applied] == sorted(SIMPLEJWT_NAMES + OURS)
     check, again, makemigrations, count = run_worker(
         FERRO_SETTINGS,
         unused,
@@ -338,7 +385,9 @@ def test_postgresql_schema_and_history_match_simplejwt(
         ],
         theirs,
     )
-    assert check["code"] == 0
-    assert "No migrations to apply." in again["stdout"]
+    assert check["code"] == 1  # ours, not applied yet
+    assert [line for line in again["stdout"].splitlines() if "Applying" in line] == [
+        f"  Applying token_blacklist.{name}... OK" for name in OURS
+    ]
     assert makemigrations["code"] == 0
     assert count == [[1]]

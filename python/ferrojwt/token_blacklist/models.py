@@ -1,4 +1,5 @@
-"""``OutstandingToken`` and ``BlacklistedToken``: simplejwt's tables, columns and constraints."""
+"""``OutstandingToken`` and ``BlacklistedToken``: simplejwt's tables, columns and constraints;
+``TokenFamily``: ferrojwt's own table (migration 0014), which simplejwt never touches."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["BlacklistedToken", "OutstandingToken"]
+__all__ = ["BlacklistedToken", "OutstandingToken", "TokenFamily"]
 
 _APP = "ferrojwt.token_blacklist"
 
@@ -58,3 +59,38 @@ class BlacklistedToken(models.Model):
 
     def __str__(self) -> str:
         return _("Blacklisted token for %(user)s") % {"user": self.token.user}
+
+
+class TokenFamily(models.Model):
+    """The refresh tokens descended from one login (``TOKEN_FAMILIES``): a session.
+
+    Its id is the ``TOKEN_FAMILY_CLAIM`` of every token of the family; ``current_jti`` is
+    the id of its one live refresh token. A revoked family's tokens are refused. Not one
+    of simplejwt's tables: a database shared with simplejwt keeps working without it.
+    The verbose names are not translated yet (the catalogues have no msgid for them).
+    """
+
+    id = models.CharField(primary_key=True, max_length=64, serialize=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField()
+    last_refreshed_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+    user_agent = models.CharField(max_length=256, blank=True, default="")
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    current_jti = models.CharField(max_length=255, blank=True, default="")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.CharField(max_length=32, blank=True, default="")
+
+    class Meta:
+        verbose_name = "Token family (session)"
+        verbose_name_plural = "Token families (sessions)"
+        abstract = not _app_installed()
+        ordering = ("-created_at",)
+        indexes = [
+            # A user's sessions (the sessions view, logout-all), and the flush by expiry.
+            models.Index(fields=["user", "expires_at"], name="tb_family_user_expires"),
+            models.Index(fields=["expires_at"], name="tb_family_expires"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Session {self.id} of {self.user}"
