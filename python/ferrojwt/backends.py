@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from . import _core
@@ -18,8 +19,16 @@ from .jwt import PyJWKClient
 from .jwt.exceptions import (
     ExpiredSignatureError,
     InvalidAlgorithmError,
+    InvalidKeyError,
     InvalidTokenError,
     PyJWTError,
+)
+from .key_rotation import (
+    UNKNOWN_KID,
+    VerifyingKey,
+    checked_key_id,
+    checked_verifying_keys,
+    public_jwk,
 )
 from .utils import epoch_seconds, format_lazy
 
@@ -67,6 +76,12 @@ class TokenBackend:
     any time and apply from its next use: setting one drops the prepared objects.
     A subclass that overrides :meth:`get_verifying_key` or :meth:`get_leeway`, or a
     backend with a JWKS client, has them called for every token instead.
+
+    Key rotation (ferrojwt's): ``signing_key_id`` is written as ``kid`` in the header of
+    every token signed, and ``verifying_keys`` (``{"kid", "algorithm", "key"}`` entries)
+    are accepted besides the current key. A token's ``kid`` selects its key, verified with
+    that entry's algorithm; an unknown ``kid`` is refused; a token without one is verified
+    with the current key. The entries are checked, and their keys parsed, here.
     """
 
     def __init__(
@@ -79,6 +94,8 @@ class TokenBackend:
         jwk_url: str | None = None,
         leeway: float | int | timedelta | None = None,
         json_encoder: type[json.JSONEncoder] | None = None,
+        signing_key_id: str | None = None,
+        verifying_keys: Sequence[Mapping[str, Any]] = (),
     ) -> None:
         self._validate_algorithm(algorithm)
         self.algorithm = algorithm
@@ -89,15 +106,24 @@ class TokenBackend:
         self.jwks_client: PyJWKClient | None = PyJWKClient(jwk_url) if jwk_url else None
         self.leeway = leeway
         self.json_encoder = json_encoder
+        self.signing_key_id = signing_key_id
+        self.verifying_keys = verifying_keys
+        if self.verifying_keys and self.jwks_client is not None:
+            raise ImproperlyConfigured(
+                "VERIFYING_KEYS cannot be combined with JWK_URL: with JWK_URL, the keys that "
+                "verify tokens are those of that key set."
+            )
 
     # -- settable attributes, and the native objects derived from them -----------
 
     _encoder: Encoder | None = None
     _decoders: dict[bool, Decoder] | None = None
+    _jwks: dict[str, Any] | None = None
 
     def _unprepare(self) -> None:
         self._encoder = None
         self._decoders = None
+        self._jwks = None
 
     @property
     def algorithm(self) -> str:
@@ -142,6 +168,31 @@ class TokenBackend:
     def leeway(self, value: float | int | timedelta | None) -> None:
         self._leeway = value
         self._leeway_seconds: float | None = None  # converted (and checked) on use
+        self._unprepare()
+
+    @property
+    def signing_key_id(self) -> str | None:
+        """The ``kid`` written in the header of every token signed (None: no ``kid``)."""
+        return self._signing_key_id
+
+    @signing_key_id.setter
+    def signing_key_id(self, value: str | None) -> None:
+        kid = checked_key_id(value)
+        if kid is not None and any(e.kid == kid for e in getattr(self, "_verifying_keys", ())):
+            raise ImproperlyConfigured(f"SIGNING_KEY_ID {kid!r} is also a VERIFYING_KEYS kid.")
+        self._signing_key_id = kid
+        self._unprepare()
+
+    @property
+    def verifying_keys(self) -> tuple[VerifyingKey, ...]:
+        """The keys accepted besides the current one, by ``kid`` (checked and parsed)."""
+        return self._verifying_keys
+
+    @verifying_keys.setter
+    def verifying_keys(self, value: Sequence[Mapping[str, Any]]) -> None:
+        self._verifying_keys = checked_verifying_keys(
+            value, self.signing_key_id, ALLOWED_ALGORITHMS
+        )
         self._unprepare()
 
     @property
@@ -210,6 +261,50 @@ class TokenBackend:
                 raise TokenBackendError(_("Token is invalid")) from e
         return self.prepared_verifying_key
 
+    def _rotation(self) -> dict[str, Any]:
+        """The Decoder arguments that select a token's key by its ``kid`` (none without
+        rotation: a token's ``kid`` is then not looked at, as in simplejwt)."""
+        if self.signing_key_id is None and not self.verifying_keys:
+            return {}
+        return {
+            "kid": self.signing_key_id,
+            "keys": {entry.kid: (entry.key, entry.algorithm) for entry in self.verifying_keys},
+        }
+
+    def public_jwks(self) -> dict[str, Any]:
+        """The public keys that verify this backend's tokens as a JWK Set (RFC 7517).
+
+        The current key (``VERIFYING_KEY``, else the public half of ``SIGNING_KEY``) with
+        ``kid`` ``SIGNING_KEY_ID`` when set, then each asymmetric ``VERIFYING_KEYS`` entry,
+        each with ``alg`` and ``use: "sig"``. HMAC secrets are never in it: with an HS
+        algorithm and no asymmetric entry the set is empty. The same dict is returned until
+        the keys change (:class:`ferrojwt.views.JWKSView` caches its rendering by it): copy
+        it before changing it.
+        """
+        jwks = self._jwks
+        if jwks is None:
+            keys: list[dict[str, Any]] = []
+            if not self.algorithm.startswith("HS"):
+                if self.verifying_key:
+                    current = self.prepared_verifying_key
+                elif self.signing_key:
+                    current = self.prepared_signing_key
+                else:
+                    current = None
+                jwk = (
+                    None
+                    if current is None
+                    else public_jwk(current, self.algorithm, self.signing_key_id)
+                )
+                if jwk is not None:
+                    keys.append(jwk)
+            for entry in self.verifying_keys:
+                jwk = public_jwk(entry.key, entry.algorithm, entry.kid)
+                if jwk is not None:
+                    keys.append(jwk)
+            jwks = self._jwks = {"keys": keys}
+        return jwks
+
     def _prepared_decoder(self, verify: bool) -> Decoder | None:
         """The prepared decoder, or None where the key or leeway must be asked per token."""
         cls = type(self)
@@ -227,6 +322,7 @@ class TokenBackend:
                 else (self.prepared_verifying_key)
             )
             leeway = self._leeway_total_seconds()
+            rotation = self._rotation()
             decoders = {
                 flag: Decoder(
                     key,
@@ -236,6 +332,7 @@ class TokenBackend:
                     self._issuer,
                     None,
                     leeway,
+                    **rotation,
                 )
                 for flag in (True, False)
             }
@@ -257,8 +354,9 @@ class TokenBackend:
                 claims["iss"] = self.issuer
         encoder = self._encoder
         if encoder is None:
+            headers = None if self.signing_key_id is None else {"kid": self.signing_key_id}
             encoder = self._encoder = Encoder(
-                self.prepared_signing_key, self.algorithm, None, self.json_encoder
+                self.prepared_signing_key, self.algorithm, headers, self.json_encoder
             )
         return encoder.encode(claims)
 
@@ -284,6 +382,20 @@ class TokenBackend:
             decoder = self._prepared_decoder(verify)
             if decoder is not None:
                 return decoder.decode(token, when)
+            rotation = {} if self.jwks_client is not None else self._rotation()
+            if rotation:
+                # A subclass's own key or leeway, asked for this token; the rotation keys
+                # still select by kid.
+                return Decoder(
+                    self.get_verifying_key(token),
+                    self._algorithms,
+                    self._options[True if verify else False],
+                    self._audience,
+                    self._issuer,
+                    None,
+                    self._leeway_total_seconds(),
+                    **rotation,
+                ).decode(token, when)
             return _core.decode(
                 token,
                 self.get_verifying_key(token),
@@ -300,4 +412,10 @@ class TokenBackend:
         except ExpiredSignatureError as e:
             raise TokenBackendExpiredToken(_("Token is expired")) from e
         except InvalidTokenError as e:
+            raise TokenBackendError(_("Token is invalid")) from e
+        except InvalidKeyError as e:
+            # A kid that names none of the keys is the token's fault (a refusal); any other
+            # key error is the configuration's and stays one.
+            if str(e) != UNKNOWN_KID:
+                raise
             raise TokenBackendError(_("Token is invalid")) from e

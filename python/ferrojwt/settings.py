@@ -52,6 +52,9 @@ DEFAULTS: dict[str, Any] = {
     "ISSUER": None,
     "JSON_ENCODER": None,
     "JWK_URL": None,
+    # Key rotation (ferrojwt.key_rotation): the signing key's kid, and the other keys accepted.
+    "SIGNING_KEY_ID": None,
+    "VERIFYING_KEYS": [],
     "LEEWAY": 0,
     "AUTH_HEADER_TYPES": ("Bearer",),
     "AUTH_HEADER_NAME": "HTTP_AUTHORIZATION",

@@ -35,6 +35,9 @@ def _settings_key() -> tuple[Any, ...]:
         s.JWK_URL,
         s.LEEWAY,
         s.JSON_ENCODER,
+        # ferrojwt's key rotation (after simplejwt's arguments, in TokenBackend's order).
+        s.SIGNING_KEY_ID,
+        s.VERIFYING_KEYS,
     )
 
 

@@ -16,12 +16,14 @@ from rest_framework.serializers import BaseSerializer
 from . import cookies
 from .authentication import get_auth_header_types
 from .exceptions import DatabaseUnavailable, InvalidToken, TokenError
+from .jwks import JWKSView
 from .parsers import swap_json_parser
 from .settings import api_settings
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "JWKSView",
     "LogoutView",
     "TokenBlacklistView",
     "TokenObtainPairView",

@@ -39,6 +39,8 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
 __all__ = [
+    "JWK_SET_SCHEMA",
+    "JWKSViewSchema",
     "JWTCookieScheme",
     "JWTHeaderScheme",
     "TokenErrorSerializer",
@@ -403,3 +405,87 @@ class TokenViewResponses(OpenApiViewExtension):
         namespace = {"schema": TokenViewSchema(), "__doc__": view.__doc__}
         namespace["__module__"] = view.__module__
         return type(view.__name__, (view,), namespace)
+
+
+# --- the JWKS endpoint -------------------------------------------------------------------
+
+_B64URL = {"type": "string", "description": "base64url, no padding"}
+
+#: A JWK Set (RFC 7517) of public signature keys, as JWKSView publishes it.
+JWK_SET_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["keys"],
+    "properties": {
+        "keys": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "description": "A public key (RFC 7517): RSA (n, e), EC (crv, x, y) or OKP "
+                "(crv, x). Never an HMAC secret, never a private member.",
+                "required": ["kty", "alg", "use"],
+                "properties": {
+                    "kty": {"type": "string", "enum": ["RSA", "EC", "OKP"]},
+                    "kid": {
+                        "type": "string",
+                        "description": "The key id tokens signed with it carry in their header.",
+                    },
+                    "alg": {"type": "string", "description": "The one algorithm it verifies."},
+                    "use": {"type": "string", "enum": ["sig"]},
+                    "n": _B64URL,
+                    "e": _B64URL,
+                    "crv": {"type": "string", "enum": ["P-256", "P-384", "P-521", "Ed25519"]},
+                    "x": _B64URL,
+                    "y": _B64URL,
+                },
+            },
+        }
+    },
+}
+
+
+_JWKS_DESCRIPTION = (
+    "The public keys that verify this service's tokens, as a JSON Web Key Set (RFC 7517): "
+    "each with its `kid` (the one in the header of the tokens it signs or signed), `alg` and "
+    '`use: "sig"`. Keep it for as long as `Cache-Control` allows; fetch it again when a '
+    "token names a `kid` that is not in it."
+)
+
+
+class JWKSViewSchema(OpenApiViewExtension):
+    """``JWKSView``: GET answers the JWK Set (200), or 304 for a matching ``If-None-Match``."""
+
+    target_class = "ferrojwt.jwks.JWKSView"
+    match_subclasses = True
+    priority = -1
+
+    def view_replacement(self) -> Any:
+        from drf_spectacular.utils import OpenApiParameter, extend_schema
+
+        view = self.target
+
+        class JWKSView(view):  # type: ignore[misc,valid-type]
+            @extend_schema(
+                operation_id="jwks_retrieve",
+                summary="The public keys that verify this service's tokens (JWKS)",
+                description=_JWKS_DESCRIPTION,
+                parameters=[
+                    OpenApiParameter(
+                        "If-None-Match",
+                        str,
+                        OpenApiParameter.HEADER,
+                        description="The ETag of a set already held: 304 when unchanged.",
+                    )
+                ],
+                responses={
+                    200: OpenApiResponse(
+                        response=JWK_SET_SCHEMA,
+                        description="The JWK Set, with `ETag` and `Cache-Control` headers.",
+                    ),
+                    304: OpenApiResponse(description="Not modified: the held set is current."),
+                },
+            )
+            def get(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+                return super().get(request, *args, **kwargs)
+
+        JWKSView.__module__ = view.__module__
+        return JWKSView
