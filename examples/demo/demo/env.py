@@ -73,6 +73,23 @@ def read_file(name: str, *, why: str) -> str:
         raise ImproperlyConfigured(f"{name}={path!r} cannot be read: {exc.strerror}.") from None
 
 
+def verifying_keys(name: str) -> list[dict[str, str]]:
+    """``KID=ALGORITHM:FILE,...``: ferrojwt's VERIFYING_KEYS, each key read from its file."""
+    entries = []
+    for item in csv(name, ""):
+        kid, _, rest = item.partition("=")
+        algorithm, _, path = rest.partition(":")
+        if not (kid and algorithm and path):
+            raise ImproperlyConfigured(f"{name}: {item!r} is not KID=ALGORITHM:FILE.")
+        try:
+            key = Path(path).read_text()
+        except OSError as exc:
+            why = exc.strerror
+            raise ImproperlyConfigured(f"{name}: {path!r} cannot be read: {why}.") from None
+        entries.append({"kid": kid, "algorithm": algorithm, "key": key})
+    return entries
+
+
 def database(url: str | None, sqlite_path: Path) -> dict[str, Any]:
     """Django's DATABASES["default"] from a DATABASE_URL; SQLite when the URL is unset.
 

@@ -16,6 +16,8 @@ Variables (all optional unless DJANGO_DEBUG=0 says otherwise):
   JWT_SIGNING_KEY           HS256 key, default DJANGO_SECRET_KEY
   JWT_PRIVATE_KEY_FILE      RS256 private key (PEM), see `manage.py generate_jwt_keys`
   JWT_PUBLIC_KEY_FILE       RS256 public key (PEM)
+  JWT_SIGNING_KEY_ID        kid written in every token's header (ferrojwt); unset: none
+  JWT_VERIFYING_KEYS        KID=ALGORITHM:FILE,...: retiring keys still accepted (ferrojwt)
   JWT_ACCESS_TOKEN_LIFETIME seconds, default 300
   JWT_REFRESH_TOKEN_LIFETIME seconds, default 86400
   JWT_ROTATE_REFRESH_TOKENS 1 (default): refresh returns a new refresh token, old one blacklisted
@@ -205,6 +207,16 @@ SIMPLE_JWT = {
     "VERIFYING_KEY": _verifying_key,
 }
 SIMPLE_JWT["CHECK_REVOKE_TOKEN"] = env.flag("JWT_CHECK_REVOKE_TOKEN", default=False)
+# Key rotation (ferrojwt only): the signing key's kid, the retiring keys; the public keys are
+# served at /.well-known/jwks.json. `manage.py generate_signing_key` prints each step.
+_signing_key_id = os.environ.get("JWT_SIGNING_KEY_ID", "")
+_verifying_keys = env.verifying_keys("JWT_VERIFYING_KEYS")
+if (_signing_key_id or _verifying_keys) and JWT_PACKAGE != "ferrojwt":
+    raise ImproperlyConfigured("JWT_SIGNING_KEY_ID and JWT_VERIFYING_KEYS need ferrojwt.")
+if _signing_key_id:
+    SIMPLE_JWT["SIGNING_KEY_ID"] = _signing_key_id
+if _verifying_keys:
+    SIMPLE_JWT["VERIFYING_KEYS"] = _verifying_keys
 _user_cache_ttl = env.integer("JWT_USER_CACHE_TTL", 0)
 if _user_cache_ttl and JWT_PACKAGE == "ferrojwt":
     # JWTAuthentication reuses a user for up to this long, or until a save or delete of it

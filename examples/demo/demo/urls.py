@@ -1,5 +1,5 @@
-"""URLs of the demo: the four token endpoints, the demo resources, the API docs, the admin;
-with JWT_COOKIES=1 also the logout endpoint and the browser page."""
+"""URLs of the demo: the four token endpoints, the demo resources, the API docs, the admin,
+the JWKS (ferrojwt); with JWT_COOKIES=1 also the logout endpoint and the browser page."""
 
 from __future__ import annotations
 
@@ -24,6 +24,9 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("admin/", admin.site.urls),
 ]
+if settings.JWT_PACKAGE == "ferrojwt":
+    # The public keys that verify the tokens, for other services' JWKS clients.
+    urlpatterns.append(path(".well-known/jwks.json", jwt_views.JWKSView.as_view(), name="jwks"))
 if settings.JWT_COOKIES:
     urlpatterns += [
         path("api/token/logout/", jwt_views.LogoutView.as_view(), name="token_logout"),
