@@ -18,6 +18,7 @@ from .authentication import get_auth_header_types
 from .exceptions import DatabaseUnavailable, InvalidToken, TokenError
 from .jwks import JWKSView
 from .parsers import swap_json_parser
+from .sessions import SessionDetailView, SessionListView
 from .settings import api_settings
 
 logger = logging.getLogger(__name__)
@@ -25,6 +26,8 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "JWKSView",
     "LogoutView",
+    "SessionDetailView",
+    "SessionListView",
     "TokenBlacklistView",
     "TokenObtainPairView",
     "TokenObtainSlidingView",

@@ -1,4 +1,5 @@
-"""Read-only admin pages for the outstanding and blacklisted tokens."""
+"""Read-only admin pages for the outstanding and blacklisted tokens, and the sessions (token
+families), which an admin can revoke."""
 
 from __future__ import annotations
 
@@ -10,14 +11,15 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from .models import BlacklistedToken, OutstandingToken
+from .models import BlacklistedToken, OutstandingToken, TokenFamily
 
 if TYPE_CHECKING:
     # ModelAdmin is generic only in django-stubs; at run time it takes no parameters.
     _OutstandingTokenAdmin = admin.ModelAdmin[OutstandingToken]
     _BlacklistedTokenAdmin = admin.ModelAdmin[BlacklistedToken]
+    _TokenFamilyAdmin = admin.ModelAdmin[TokenFamily]
 else:
-    _OutstandingTokenAdmin = _BlacklistedTokenAdmin = admin.ModelAdmin
+    _OutstandingTokenAdmin = _BlacklistedTokenAdmin = _TokenFamilyAdmin = admin.ModelAdmin
 
 
 class OutstandingTokenAdmin(_OutstandingTokenAdmin):
@@ -74,5 +76,46 @@ class BlacklistedTokenAdmin(_BlacklistedTokenAdmin):
         return obj.token.expires_at
 
 
+class TokenFamilyAdmin(_TokenFamilyAdmin):
+    """The sessions (``TOKEN_FAMILIES``): read-only, with an action revoking the selected."""
+
+    list_display = (
+        "id",
+        "user",
+        "created_at",
+        "last_refreshed_at",
+        "expires_at",
+        "ip_address",
+        "revoked_at",
+        "revoked_reason",
+    )
+    list_filter = ("revoked_reason",)
+    search_fields = ("id", "user__id", "ip_address")
+    ordering = ("-created_at",)
+    actions = ("revoke_sessions",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[TokenFamily]:
+        return super().get_queryset(request).select_related("user")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description="Revoke the selected sessions", permissions=["change"])
+    def revoke_sessions(self, request: HttpRequest, queryset: QuerySet[TokenFamily]) -> None:
+        from ferrojwt.revocation import revoke_family
+
+        revoked = 0
+        for family_id in queryset.filter(revoked_at__isnull=True).values_list("pk", flat=True):
+            revoked += revoke_family(family_id, reason="admin") is not None
+        self.message_user(request, f"{revoked} session(s) revoked.")
+
+
 admin.site.register(OutstandingToken, OutstandingTokenAdmin)
 admin.site.register(BlacklistedToken, BlacklistedTokenAdmin)
+admin.site.register(TokenFamily, TokenFamilyAdmin)
