@@ -11,12 +11,15 @@ it, after checking that ``ferrojwt`` is imported from the virtualenv's site-pack
 
 A combination whose interpreter is not on this machine is skipped, loudly;
 any combination that fails makes the run fail. Names given after the wheel
-run only those combinations (``make matrix MATRIX=py312-django60``).
+run only those combinations (``make matrix MATRIX=py312-django60``). Two
+combinations run at once (``--jobs``; pytest is single-threaded, CI has two
+cores), each into ``.matrix/<name>.log``, printed whole when it ends.
 """
 
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import hashlib
 import json
 import os
@@ -29,6 +32,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -36,9 +40,26 @@ MATRIX_DIR = ROOT / ".matrix"
 SUITES = ("tests/jwt", "tests/django")
 FIELDS = ("passed", "failed", "skipped")
 
-#: Lines of tests/requirements.txt the unit and Django suites do not use (the build,
-#: lint and e2e tools), and the two frameworks, which each combination pins itself.
-NOT_INSTALLED = {"maturin", "ruff", "mypy", "gunicorn", "psycopg", "django", "djangorestframework"}
+#: Lines of tests/requirements.txt the unit and Django suites do not use, left out: they
+#: cost time, and a pin made for the main .venv's Django may not fit another (type stubs).
+#: The build and lint tools, type stubs (any ``*-stubs`` or ``types-*``), the e2e servers'
+#: and clients' packages, make compat's.
+NOT_INSTALLED = {
+    *("maturin", "ruff", "mypy"),
+    *("gunicorn", "psycopg", "redis", "dj-rest-auth"),
+    "python-jose",
+}
+
+
+def project(line: str) -> str | None:
+    """The normalized project name a requirement line names, None for a comment."""
+    match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", line)
+    return re.sub(r"[-_.]+", "-", match.group(1)).lower() if match else None
+
+
+def installed(name: str) -> bool:
+    stubs = name.endswith("-stubs") or name.startswith("types-")
+    return not stubs and name not in NOT_INSTALLED
 
 
 @dataclass(frozen=True)
@@ -128,13 +149,16 @@ def find_interpreter(version: str) -> str | None:
 
 
 def requirements(combination: Combination) -> str:
-    """tests/requirements.txt less NOT_INSTALLED, then the combination's pins."""
+    """The combination's pins, then tests/requirements.txt less what is not ``installed``
+    and what the pins name (Django, DRF, and what an older Python needs older)."""
+    pins = (HERE / combination.pins).read_text().strip()
+    pinned = {project(line) for line in pins.splitlines()} - {None}
     kept = []
     for line in (ROOT / "tests" / "requirements.txt").read_text().splitlines():
-        match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", line)
-        if match and match.group(1).lower().replace("_", "-") not in NOT_INSTALLED:
+        name = project(line)
+        if name is not None and installed(name) and name not in pinned:
             kept.append(line.strip())
-    return "\n".join([*kept, (HERE / combination.pins).read_text().strip(), ""])
+    return "\n".join([pins, *kept, ""])
 
 
 def wheel_digest(wheel: Path) -> str:
@@ -150,24 +174,29 @@ def stamp_matches(path: Path, value: str) -> bool:
     return path.is_file() and path.read_text() == value
 
 
-def prepare_venv(combination: Combination, interpreter: str, wheel: Path) -> Path:
+def prepare_venv(combination: Combination, interpreter: str, wheel: Path, log: TextIO) -> Path:
     """The combination's virtualenv, with pip run only for what changed."""
     venv = MATRIX_DIR / combination.name
     python = venv / "bin" / "python"
     env = clean_env(venv)
     pip = [str(python), "-m", "pip", "-q", "install"]
+
+    def run(command: list[str]) -> None:
+        log.flush()
+        subprocess.run(command, check=True, env=env, stdout=log, stderr=subprocess.STDOUT)
+
     if not stamp_matches(venv / ".interpreter", interpreter) or not python.exists():
         shutil.rmtree(venv, ignore_errors=True)
-        subprocess.run([interpreter, "-m", "venv", str(venv)], check=True, env=env)
+        run([interpreter, "-m", "venv", str(venv)])
         (venv / ".interpreter").write_text(interpreter)
     wanted = requirements(combination)
     if not stamp_matches(venv / ".requirements", wanted):
         (venv / "requirements.txt").write_text(wanted)
-        subprocess.run([*pip, "-r", str(venv / "requirements.txt")], check=True, env=env)
+        run([*pip, "-r", str(venv / "requirements.txt")])
         (venv / ".requirements").write_text(wanted)
     digest = wheel_digest(wheel)
     if not stamp_matches(venv / ".wheel", digest):
-        subprocess.run([*pip, "--no-deps", "--force-reinstall", str(wheel)], check=True, env=env)
+        run([*pip, "--no-deps", "--force-reinstall", str(wheel)])
         (venv / ".wheel").write_text(digest)
     return venv
 
@@ -220,13 +249,21 @@ def installed_versions(venv: Path, project: Path) -> str:
     return f"Python {found['python']}, Django {found['django']}, DRF {found['drf']}"
 
 
-def run_suites(venv: Path, project: Path, result: Result) -> None:
-    """pytest in the combination's virtualenv; counts from its JUnit report."""
+def run_suites(venv: Path, project: Path, result: Result, log: TextIO) -> None:
+    """pytest in the combination's virtualenv; counts from its JUnit report.
+
+    Its own temporary directory: combinations run side by side.
+    """
     report = venv / "junit.xml"
     report.unlink(missing_ok=True)
-    args = ["-q", "-p", "no:cacheprovider", "-m", "not e2e", f"--junitxml={report}", *SUITES]
+    args = ["-q", "-p", "no:cacheprovider", "-m", "not e2e", f"--basetemp={venv / 'tmp'}"]
+    log.flush()
     run = subprocess.run(
-        [str(venv / "bin" / "python"), "-m", "pytest", *args], cwd=project, env=clean_env(venv)
+        [str(venv / "bin" / "python"), "-m", "pytest", *args, f"--junitxml={report}", *SUITES],
+        cwd=project,
+        env=clean_env(venv),
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     if report.is_file():
         root = ET.parse(report).getroot()
@@ -241,25 +278,35 @@ def run_suites(venv: Path, project: Path, result: Result) -> None:
 
 
 def run_combination(combination: Combination, wheel: Path, project: Path) -> Result:
+    """One combination, everything it prints in ``.matrix/<name>.log`` (shown when done)."""
     result = Result(combination, "ok")
     interpreter = find_interpreter(combination.python)
     if interpreter is None:
         result.status = "SKIPPED"
         result.detail = f"no CPython {combination.python} with venv (pyenv or PATH)"
-        print(f"\n*** matrix: SKIPPING {combination.name}: {result.detail} ***\n", flush=True)
         return result
-    print(f"\n=== matrix: {combination.name} ({interpreter}) ===", flush=True)
     started = time.monotonic()
-    try:
-        venv = prepare_venv(combination, interpreter, wheel)
-        result.versions = installed_versions(venv, project)
-        print(f"=== {result.versions}, ferrojwt from the wheel", flush=True)
-        run_suites(venv, project, result)
-    except (subprocess.CalledProcessError, RuntimeError, OSError, ValueError) as exc:
-        result.status = "FAILED"
-        result.detail = f"setup failed: {exc}"
+    with open(MATRIX_DIR / f"{combination.name}.log", "w") as log:
+        log.write(f"=== matrix: {combination.name} ({interpreter}) ===\n")
+        try:
+            venv = prepare_venv(combination, interpreter, wheel, log)
+            result.versions = installed_versions(venv, project)
+            log.write(f"=== {result.versions}, ferrojwt from the wheel\n")
+            run_suites(venv, project, result, log)
+        except (subprocess.CalledProcessError, RuntimeError, OSError, ValueError) as exc:
+            result.status = "FAILED"
+            result.detail = f"setup failed: {exc}"
     result.seconds = time.monotonic() - started
     return result
+
+
+def show(result: Result) -> None:
+    name = result.combination.name
+    if result.status == "SKIPPED":
+        print(f"\n*** matrix: SKIPPING {name}: {result.detail} ***\n", flush=True)
+        return
+    print("\n" + (MATRIX_DIR / f"{name}.log").read_text(), end="", flush=True)
+    print(f"=== matrix: {name} {result.status} in {result.seconds:.0f}s", flush=True)
 
 
 def print_table(results: list[Result]) -> None:
@@ -286,6 +333,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description="The Python x Django matrix")
     parser.add_argument("wheel", type=Path, help="the ferrojwt abi3 wheel to test")
     parser.add_argument("names", nargs="*", help="only these combinations")
+    parser.add_argument(
+        "--jobs", type=int, default=min(2, os.cpu_count() or 1), help="combinations at once"
+    )
     options = parser.parse_args()
     known = {c.name: c for c in COMBINATIONS}
     unknown = [name for name in options.names if name not in known]
@@ -293,8 +343,14 @@ def main() -> int:
         parser.error(f"unknown combination(s) {unknown}; known: {sorted(known)}")
     chosen = [known[name] for name in options.names] or list(COMBINATIONS)
     wheel = options.wheel.resolve()
+    MATRIX_DIR.mkdir(exist_ok=True)
     project = copy_tests()
-    results = [run_combination(combination, wheel, project) for combination in chosen]
+    print(f"matrix: {len(chosen)} combinations, {options.jobs} at a time", flush=True)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
+        futures = [pool.submit(run_combination, c, wheel, project) for c in chosen]
+        for future in concurrent.futures.as_completed(futures):
+            show(future.result())
+    results = [future.result() for future in futures]
     print_table(results)
     skipped = [r.combination.name for r in results if r.status == "SKIPPED"]
     if skipped:
