@@ -360,6 +360,7 @@ class UserCache:
     def _check_installed(self) -> None:
         if not self._checked_installed:
             self._checked_installed = True
+            connect_signals()  # if this module was imported before the models were loaded
             if not apps.is_installed("ferrojwt"):
                 logger.warning(
                     "ferrojwt user cache: 'ferrojwt' is not in INSTALLED_APPS, so a process "
@@ -383,22 +384,28 @@ def invalidate_user(user: Model) -> None:
     user_cache.invalidate(user, using=user._state.db)
 
 
-def _is_user_model(sender: Any) -> bool:
-    user_model = get_user_model()
-    return isinstance(sender, type) and (
-        issubclass(sender, user_model) or issubclass(user_model, sender)
-    )
-
-
 def _on_user_changed(sender: Any, instance: Model, using: str, **kwargs: Any) -> None:
-    if api_settings.USER_CACHE_TTL is not None and _is_user_model(sender):
+    if api_settings.USER_CACHE_TTL is not None:
         user_cache.invalidate(instance, using=using)
 
 
 def connect_signals() -> None:
-    """Connect the invalidation receivers (idempotent; done on import)."""
-    post_save.connect(_on_user_changed, dispatch_uid="ferrojwt.user_cache.post_save")
-    post_delete.connect(_on_user_changed, dispatch_uid="ferrojwt.user_cache.post_delete")
+    """Connect the invalidation receivers to the user model (idempotent).
+
+    Per model class, never to every sender: a ``post_delete`` receiver for all models
+    would turn off Django's fast (single-query) deletes everywhere. The classes are the
+    user model, its proxies and subclasses (whose saves name them as sender) and its
+    multi-table parents (which hold some of its columns). Does nothing before the models
+    are loaded; the app's ``ready()`` and the cache's first use call it again.
+    """
+    if not apps.models_ready:
+        return
+    user_model = get_user_model()
+    for model in apps.get_models():
+        if issubclass(model, user_model) or issubclass(user_model, model):
+            post_save.connect(_on_user_changed, sender=model, dispatch_uid=_UID)
+            post_delete.connect(_on_user_changed, sender=model, dispatch_uid=_UID)
 
 
+_UID = "ferrojwt.user_cache"
 connect_signals()

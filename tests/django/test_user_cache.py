@@ -379,6 +379,18 @@ def test_checks_run_on_every_cached_request(user: Any) -> None:
     assert raised.value.detail == PASSWORD_CHANGED[1]
 
 
+def test_the_receivers_listen_to_the_user_model_only() -> None:
+    from django.contrib.sessions.models import Session
+    from django.db.models.deletion import Collector
+    from django.db.models.signals import post_delete, post_save
+
+    User = get_user_model()
+    assert post_save.has_listeners(User) and post_delete.has_listeners(User)
+    # A receiver for every sender would turn off Django's fast deletes for all models.
+    assert not post_delete.has_listeners(Session)
+    assert Collector(using="default").can_fast_delete(Session.objects.all())
+
+
 # --- a cache that fails ----------------------------------------------------------------
 
 
