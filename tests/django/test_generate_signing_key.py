@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import re
 import stat
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -74,7 +75,7 @@ def test_an_asymmetric_rotation_step_by_step(tmp_path: Path, rsa_keys: tuple[str
     assert rsa_keys[0] not in printed
     code = steps(printed)
     assert set(code) == {"1", "2", "3"}  # today's key has a kid: no step 0
-    assert "at least 1 day, 0:00:00 after step 2" in code["3"]
+    assert "at least 1 day after step 2" in code["3"]
 
     old_token = sign(today, {"who": "old"})
     step1 = apply(today, code["1"])
@@ -124,6 +125,19 @@ def test_from_hmac_without_kid_it_starts_by_naming_todays_key(tmp_path: Path) ->
     assert pyjwt.get_unverified_header(new_token)["kid"] == "hs-2"
     assert verify(step2, old_token) == {"who": "old"}
     assert pyjwt.decode(new_token, new_secret, ["HS256"]) == {"who": "new"}
+
+
+def test_the_wait_is_the_longest_lifetime_plus_leeway(tmp_path: Path) -> None:
+    lifetimes = {
+        "SIGNING_KEY": SECRET,
+        "SIGNING_KEY_ID": "hs-1",
+        "ACCESS_TOKEN_LIFETIME": timedelta(minutes=10),
+        "REFRESH_TOKEN_LIFETIME": timedelta(hours=2),
+        "SLIDING_TOKEN_LIFETIME": timedelta(hours=3),
+        "LEEWAY": 90,
+    }
+    printed, _ = run(lifetimes, "--dir", str(tmp_path), "--kid", "hs-2")
+    assert "# --- Step 3, at least 3 hours 1 minute 30 seconds after step 2" in printed
 
 
 def test_entries_of_today_are_kept_and_ids_are_not_reused(

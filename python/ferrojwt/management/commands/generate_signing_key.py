@@ -95,6 +95,17 @@ def _today_entry(kid: str, algorithm: str, key: Any, what: str) -> list[str]:
     return [f"    # {what}", _entry(kid, algorithm, _q(key.public_key().to_jwk()))]
 
 
+def _duration(span: timedelta) -> str:
+    """``span`` in words, rounded up to the second: "1 day", "2 hours 30 minutes"."""
+    seconds = int(-(-span.total_seconds() // 1))
+    parts = []
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1)):
+        count, seconds = divmod(seconds, size)
+        if count:
+            parts.append(f"{count} {unit}{'s' if count > 1 else ''}")
+    return " ".join(parts) or "0 seconds"
+
+
 def _current_key(backend: TokenBackend) -> Any:
     if backend.algorithm.startswith("HS") or not backend.verifying_key:
         return backend.prepared_signing_key
@@ -221,8 +232,9 @@ class Command(BaseCommand):
         ]
         wait = self._longest_lifetime()
         lines += [
-            f"# --- Step 3, at least {wait} after step 2 was deployed (the longest token",
-            "# lifetime plus LEEWAY): every token today's key signed has expired. Drop it.",
+            f"# --- Step 3, at least {_duration(wait)} after step 2 was deployed (the",
+            "# longest token lifetime plus LEEWAY): every token today's key signed has",
+            "# expired. Drop it.",
             'SIMPLE_JWT["VERIFYING_KEYS"] = [',
             *kept,
             "]",
