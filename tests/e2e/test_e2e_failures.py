@@ -3,8 +3,10 @@ worker killed mid-request, garbage under wrk. Never a 500, never an HTML page, n
 revoked token accepted.
 
 One stack of its own (ferrojwt, 3 workers, rotation and blacklist on), since these tests
-stop its database and kill its workers. The same guarantees are not simplejwt's (its token
-views answer 500 when the database is down), so it does not run on simplejwt.
+stop its database and kill its workers. These are not simplejwt's guarantees, so it does
+not run on simplejwt: its token views answer 500 when the database is down (the demo's
+exception handler would make that a 503 with its own body; the token views' 503 asserted
+here is ferrojwt's, told apart by its message), and its rotation is not one transaction.
 """
 
 from __future__ import annotations
