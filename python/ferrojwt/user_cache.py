@@ -24,9 +24,9 @@ The checks run on every request
 Invalidation: a version per user in Django's cache framework
     ``post_save`` and ``post_delete`` of the user model (a deactivation, a deletion, and
     a password change, which is ``set_password()`` then ``save()``) write a fresh random
-    version under ``ferrojwt:user:<label>:<pk>`` in the cache ``USER_CACHE_ALIAS``, once
-    at once and, inside a transaction, once more after the commit (a process that read
-    the row before the commit then holds the version of before the commit). A cached
+    version under ``ferrojwt:user:<label>:<pk>`` in the cache ``USER_CACHE_ALIAS``: at
+    once and, inside a transaction, again after the commit (a process that read the row
+    before the commit then holds a version that is already stale). A cached
     row carries the version read *before* its query; it is used only while the shared
     version is still that one. A version that is missing (evicted, expired, a restarted
     Redis) matches nothing: the row is read again and a new version added.
@@ -41,13 +41,14 @@ How often the shared version is read: on every request, by default
     operation builds a new client object (about as much CPU as a small query on SQLite;
     a PostgreSQL query over TCP costs more); with locmem the read is nearly free.
 
-The bound
-    The TTL bounds everything the signals cannot see: ``QuerySet.update()``, raw SQL,
-    another program writing the table, a bump lost because the cache was down, or a
-    per-process cache backend (locmem: each process has its own, so a change made in
-    one worker reaches the others only through the TTL; use Redis or Memcached when
-    several processes serve requests). A cached row is never used after TTL from the
-    moment before its query.
+The bounds
+    A signalled change is refused on the next request (or within
+    ``USER_CACHE_CHECK_INTERVAL``). The TTL bounds everything the signals cannot see:
+    ``QuerySet.update()``, raw SQL, another program writing the table, a bump lost
+    because the cache was down, or a per-process cache backend (locmem: each process
+    has its own, so a change made in one worker reaches the others only through the
+    TTL; use Redis or Memcached when several processes serve requests). A cached row is
+    never used after TTL from the moment before its query.
 
 A cache that cannot be reached
     An error from the cache backend (Redis down, an unknown alias) makes this request
@@ -57,11 +58,12 @@ A cache that cannot be reached
     by the TTL.
 
 Where the signals are connected
-    On import of this module: by ``ferrojwt.authentication`` and, when ``"ferrojwt"``
-    is in ``INSTALLED_APPS``, at start-up (``ferrojwt.apps``), so that a process that
-    only changes users (the admin, a shell, a task worker) bumps versions too. A
-    process that never imports ferrojwt does not: put ``"ferrojwt"`` in
-    ``INSTALLED_APPS`` (a warning is logged once when the cache runs without it).
+    To the user model's classes only (see :func:`connect_signals`), on import of this
+    module (by ``ferrojwt.authentication``) and, when ``"ferrojwt"`` is in
+    ``INSTALLED_APPS``, at start-up (``ferrojwt.apps``), so that a process that only
+    changes users (the admin, a shell, a task worker) bumps versions too. A process that
+    never imports ferrojwt does not: put ``"ferrojwt"`` in ``INSTALLED_APPS`` (a warning
+    is logged once when the cache runs without it).
 """
 
 from __future__ import annotations
