@@ -19,12 +19,10 @@ from .jwt import PyJWKClient
 from .jwt.exceptions import (
     ExpiredSignatureError,
     InvalidAlgorithmError,
-    InvalidKeyError,
     InvalidTokenError,
     PyJWTError,
 )
 from .key_rotation import (
-    UNKNOWN_KID,
     VerifyingKey,
     checked_key_id,
     checked_verifying_keys,
@@ -412,10 +410,5 @@ class TokenBackend:
         except ExpiredSignatureError as e:
             raise TokenBackendExpiredToken(_("Token is expired")) from e
         except InvalidTokenError as e:
-            raise TokenBackendError(_("Token is invalid")) from e
-        except InvalidKeyError as e:
-            # A kid that names none of the keys is the token's fault (a refusal); any other
-            # key error is the configuration's and stays one.
-            if str(e) != UNKNOWN_KID:
-                raise
+            # An unknown kid included: the core refuses it as an InvalidTokenError.
             raise TokenBackendError(_("Token is invalid")) from e

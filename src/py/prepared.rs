@@ -253,8 +253,10 @@ impl Decoder {
         }
         match self.by_kid.iter().find(|(id, _, _)| *id == kid) {
             Some((_, alg, key)) => Ok(Selected::Rotated(*alg, key)),
-            None => Err(Error::key(
-                "The token's key id (kid) is not one of the verifying keys",
+            // The token names a key this decoder does not hold: a refusal of the
+            // token (InvalidTokenError), not a problem with the configured keys.
+            None => Err(Error::InvalidToken(
+                "The token's key id (kid) is not one of the verifying keys".into(),
             )),
         }
     }

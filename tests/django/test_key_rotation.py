@@ -96,7 +96,7 @@ def test_once_dropped_the_old_keys_tokens_are_refused_as_an_unknown_kid(
 ) -> None:
     old_token = rotated["old"].encode({})
     cause = refusal(rotated["dropped"], old_token)
-    assert type(cause).__name__ == "InvalidKeyError"
+    assert type(cause).__name__ == "InvalidTokenError"
     assert str(cause) == UNKNOWN_KID
     assert rotated["dropped"].decode(rotated["new"].encode({"ok": 1})) == {"ok": 1}
 
