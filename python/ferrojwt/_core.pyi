@@ -133,8 +133,8 @@ class Decoder:
     Key rotation: ``keys`` maps key ids to ``(key, algorithm)`` entries accepted besides
     ``key``, whose own id is ``kid``. Given either, a token's ``kid`` selects its key
     (with the entry's algorithm, never the token's choice) and an unknown ``kid`` is
-    refused (InvalidTokenError) without trying any key; a token without ``kid`` is verified with ``key``.
-    Without both, a token's ``kid`` is not looked at.
+    refused (InvalidTokenError) without trying any key; a token without ``kid`` is
+    verified with ``key``. Without both, a token's ``kid`` is not looked at.
     """
 
     def __new__(
