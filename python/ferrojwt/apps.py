@@ -14,6 +14,7 @@ class FerroJWTConfig(AppConfig):
     verbose_name = "ferrojwt"
 
     def ready(self) -> None:
-        from . import user_cache
+        from . import revocation, user_cache
 
         user_cache.connect_signals()
+        revocation.connect_signals()  # REVOKE_ON_PASSWORD_CHANGE

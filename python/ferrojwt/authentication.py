@@ -21,10 +21,10 @@ from .contrib import load_integrations
 from .cookies import enforce_csrf
 from .exceptions import AuthenticationFailed, InvalidToken, TokenError
 from .models import TokenUser
+from .revocation import check_not_revoked, password_fingerprint
 from .settings import api_settings
 from .tokens import Token
 from .user_cache import configured_ttl, user_cache
-from .utils import get_md5_hash_password
 
 __all__ = [
     "JWTAuthentication",
@@ -147,7 +147,8 @@ class JWTAuthentication(authentication.BaseAuthentication):
         messages = []
         for token_class in api_settings.AUTH_TOKEN_CLASSES:
             try:
-                return cast(Token, token_class(raw_token))
+                # ACCESS_TOKEN_REVOCATION: one cache read (ferrojwt.revocation).
+                return check_not_revoked(cast(Token, token_class(raw_token)))
             except TokenError as e:
                 messages.append(
                     {
@@ -189,7 +190,7 @@ class JWTAuthentication(authentication.BaseAuthentication):
 
         if api_settings.CHECK_REVOKE_TOKEN and validated_token.get(
             api_settings.REVOKE_TOKEN_CLAIM
-        ) != get_md5_hash_password(user.password):
+        ) != password_fingerprint(user.password):
             raise AuthenticationFailed(
                 _("The user's password has been changed."), code="password_changed"
             )

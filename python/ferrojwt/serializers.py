@@ -25,9 +25,9 @@ from . import rotation
 from .contrib import load_integrations
 from .exceptions import TokenBlacklistedError
 from .models import TokenUser
+from .revocation import check_not_revoked, password_fingerprint
 from .settings import api_settings
 from .tokens import RefreshToken, SlidingToken, Token, UntypedToken, blacklist_installed
-from .utils import get_md5_hash_password
 
 __all__ = [
     "PasswordField",
@@ -169,7 +169,7 @@ def _check_token_user(token: Token, messages: dict[str, Any]) -> None:
         raise AuthenticationFailed(messages["no_active_account"], "no_active_account")
     if api_settings.CHECK_REVOKE_TOKEN and token.get(
         api_settings.REVOKE_TOKEN_CLAIM
-    ) != get_md5_hash_password(user.password):
+    ) != password_fingerprint(user.password):
         try:
             token.blacklist()  # type: ignore[attr-defined]
         except AttributeError:
@@ -200,6 +200,8 @@ class TokenRefreshSerializer(serializers.Serializer[Any]):
             raise
 
         _check_token_user(refresh, self.error_messages)
+        # ACCESS_TOKEN_REVOCATION: a token from before a logout-all is refused here too.
+        check_not_revoked(refresh, in_refresh=True)
 
         if rotation.families_enabled():
             rotation.check_reuse_settings()

@@ -1,4 +1,5 @@
-"""Sessions a user can see and revoke: the token families of ``TOKEN_FAMILIES``.
+"""Sessions a user can see and revoke (the token families of ``TOKEN_FAMILIES``), and
+logging out everywhere.
 
 ``SessionListView`` (GET): the requesting user's live sessions, newest first, the one of the
 token making the request marked ``current``. ``SessionDetailView`` (DELETE ``<session_id>``):
@@ -9,6 +10,11 @@ Both are re-exported by :mod:`ferrojwt.views`. They authenticate with the projec
 
     path("api/sessions/", SessionListView.as_view()),
     path("api/sessions/<str:session_id>/", SessionDetailView.as_view()),
+
+``LogoutAllView`` (POST, authenticated): :func:`ferrojwt.revocation.logout_all` for the
+requesting user (every refresh token and session revoked; with ``ACCESS_TOKEN_REVOCATION``
+every access token issued until now refused from the next request on). It needs neither
+families nor, for access tokens alone, the blacklist app.
 """
 
 from __future__ import annotations
@@ -16,12 +22,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
-from rest_framework import serializers, status
+from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from .models import TokenUser
 from .settings import api_settings
@@ -30,7 +35,14 @@ from .utils import aware_utcnow
 if TYPE_CHECKING:
     from .token_blacklist.models import TokenFamily
 
-__all__ = ["SessionDetailView", "SessionListView", "SessionSerializer", "live_sessions"]
+__all__ = [
+    "LogoutAllSerializer",
+    "LogoutAllView",
+    "SessionDetailView",
+    "SessionListView",
+    "SessionSerializer",
+    "live_sessions",
+]
 
 
 def live_sessions(user: Any) -> QuerySet[TokenFamily]:
@@ -58,7 +70,7 @@ class SessionSerializer(serializers.Serializer[Any]):
     ip_address = serializers.IPAddressField(read_only=True, allow_null=True)
     current = serializers.SerializerMethodField()
 
-    def get_current(self, family: TokenFamily) -> bool:
+    def get_current(self, family: Any) -> bool:  # a TokenFamily (Any: resolvable at run time)
         return bool(family.pk == self.context.get("current"))
 
 
@@ -68,27 +80,54 @@ def _current_family(request: Request) -> Any:
     return getter(api_settings.TOKEN_FAMILY_CLAIM) if callable(getter) else None
 
 
-class SessionListView(APIView):
+class SessionListView(generics.ListAPIView[Any]):
     """GET: the requesting user's live sessions, the current one marked."""
 
     permission_classes = (IsAuthenticated,)
     serializer_class = SessionSerializer
+    pagination_class = None
 
-    def get(self, request: Request) -> Response:
-        context = {"current": _current_family(request)}
-        sessions = SessionSerializer(live_sessions(request.user), many=True, context=context)
-        return Response(sessions.data)
+    def get_queryset(self) -> QuerySet[TokenFamily]:
+        return live_sessions(self.request.user)
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "current": _current_family(self.request)}
 
 
-class SessionDetailView(APIView):
+class SessionDetailView(generics.DestroyAPIView[Any]):
     """DELETE: revoke one of the requesting user's sessions (204); any other id is a 404."""
 
     permission_classes = (IsAuthenticated,)
+    serializer_class = SessionSerializer
+    lookup_url_kwarg = "session_id"
 
-    def delete(self, request: Request, session_id: str) -> Response:
+    def get_queryset(self) -> QuerySet[TokenFamily]:
+        return live_sessions(self.request.user)
+
+    def get_object(self) -> TokenFamily:
+        found = self.get_queryset().filter(pk=self.kwargs[self.lookup_url_kwarg]).first()
+        if found is None:
+            raise NotFound()  # another user's session reads exactly like none at all
+        return found
+
+    def perform_destroy(self, instance: TokenFamily) -> None:
         from .revocation import revoke_family
 
-        if not live_sessions(request.user).filter(pk=session_id).exists():
-            raise NotFound()
-        revoke_family(session_id, reason="revoked")
+        revoke_family(instance.pk, reason="revoked")
+
+
+class LogoutAllSerializer(serializers.Serializer[Any]):
+    """The body of a logout-all: nothing (the user is the authenticated one)."""
+
+
+class LogoutAllView(generics.GenericAPIView[Any]):
+    """POST (no body): revoke every session of the requesting user (204)."""
+
+    permission_classes = (IsAuthenticated,)
+    serializer_class = LogoutAllSerializer
+
+    def post(self, request: Request) -> Response:
+        from .revocation import logout_all
+
+        logout_all(request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -99,6 +99,11 @@ DEFAULTS: dict[str, Any] = {
     "TOKEN_FAMILY_CLAIM": "fam",
     "REFRESH_TOKEN_REUSE_DETECTION": False,
     "REFRESH_TOKEN_REUSE_GRACE": timedelta(0),
+    "ACCESS_TOKEN_REVOCATION": False,
+    "REVOCATION_CACHE": "default",
+    "REVOCATION_FAIL_OPEN": False,
+    "REVOKE_ON_PASSWORD_CHANGE": False,
+    "REVOKE_TOKEN_HASH": "md5",
 }
 
 #: Settings given as dotted paths and imported on first use.

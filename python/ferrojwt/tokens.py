@@ -35,6 +35,7 @@ from .exceptions import (
 )
 from .jwt.exceptions import DecodeError
 from .models import TokenUser
+from .revocation import password_fingerprint
 from .settings import api_settings
 from .state import get_token_backend
 from .utils import (
@@ -46,7 +47,6 @@ from .utils import (
     datetime_to_epoch,
     epoch_seconds,
     format_lazy,
-    get_md5_hash_password,
     logger,
 )
 
@@ -395,7 +395,7 @@ class Token:
         token = cls()
         token[settings.USER_ID_CLAIM] = user_id
         if settings.CHECK_REVOKE_TOKEN:
-            token[settings.REVOKE_TOKEN_CLAIM] = get_md5_hash_password(user.password)
+            token[settings.REVOKE_TOKEN_CLAIM] = password_fingerprint(user.password)
         return token
 
     # -- backend -------------------------------------------------------------

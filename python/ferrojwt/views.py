@@ -18,13 +18,14 @@ from .authentication import get_auth_header_types
 from .exceptions import DatabaseUnavailable, InvalidToken, TokenError
 from .jwks import JWKSView
 from .parsers import swap_json_parser
-from .sessions import SessionDetailView, SessionListView
+from .sessions import LogoutAllView, SessionDetailView, SessionListView
 from .settings import api_settings
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
     "JWKSView",
+    "LogoutAllView",
     "LogoutView",
     "SessionDetailView",
     "SessionListView",

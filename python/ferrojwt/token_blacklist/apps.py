@@ -11,3 +11,9 @@ class TokenBlacklistConfig(AppConfig):
     label = "token_blacklist"
     verbose_name = _("Token Blacklist")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # REVOKE_ON_PASSWORD_CHANGE's receiver, in every process (ferrojwt.revocation).
+        from ferrojwt import revocation
+
+        revocation.connect_signals()
