@@ -25,6 +25,9 @@ Variables (all optional unless DJANGO_DEBUG=0 says otherwise):
   JWT_CHECK_REVOKE_TOKEN    1: a password change revokes the user's tokens; 0 (default)
   JWT_USER_CACHE_TTL        seconds a worker may reuse a user it loaded (ferrojwt); 0 (default): off
   JWT_USER_CACHE_CHECK_INTERVAL seconds between two reads of a cached user's version; default 0
+  JWT_REUSE_DETECTION       1: replaying a rotated refresh token revokes its session (ferrojwt)
+  JWT_ACCESS_TOKEN_REVOCATION 1: revocations refuse access tokens at once (ferrojwt); 0 (default)
+  JWT_REVOKE_ON_PASSWORD_CHANGE 1: a password change logs the user out everywhere (ferrojwt)
   DJANGO_REDIS_URL          redis://HOST:PORT/DB: Django's cache, shared by the workers; else locmem
 """
 
@@ -225,6 +228,22 @@ if _user_cache_ttl and JWT_PACKAGE == "ferrojwt":
     SIMPLE_JWT["USER_CACHE_CHECK_INTERVAL"] = timedelta(
         seconds=env.integer("JWT_USER_CACHE_CHECK_INTERVAL", 0)
     )
+
+# --- refresh-token security (ferrojwt only): reuse detection, revocation -----------------
+# The sessions and logout-all endpoints are routed either way (demo/urls.py); with several
+# workers or machines, access-token revocation needs the shared cache of DJANGO_REDIS_URL.
+_security = {
+    "REFRESH_TOKEN_REUSE_DETECTION": env.flag("JWT_REUSE_DETECTION", default=False),
+    "ACCESS_TOKEN_REVOCATION": env.flag("JWT_ACCESS_TOKEN_REVOCATION", default=False),
+    "REVOKE_ON_PASSWORD_CHANGE": env.flag("JWT_REVOKE_ON_PASSWORD_CHANGE", default=False),
+}
+if any(_security.values()):
+    if JWT_PACKAGE != "ferrojwt":
+        raise ImproperlyConfigured(
+            "JWT_REUSE_DETECTION, JWT_ACCESS_TOKEN_REVOCATION and JWT_REVOKE_ON_PASSWORD_CHANGE"
+            " need JWT_PACKAGE=ferrojwt: simplejwt has none of them."
+        )
+    SIMPLE_JWT.update(_security)
 
 # --- tokens in HttpOnly cookies for browsers (ferrojwt only): the page at /browser/ -----
 JWT_COOKIES = env.flag("JWT_COOKIES", default=False)

@@ -1,5 +1,6 @@
 """URLs of the demo: the four token endpoints, the demo resources, the API docs, the admin,
-the JWKS (ferrojwt); with JWT_COOKIES=1 also the logout endpoint and the browser page."""
+the JWKS, the sessions and logout-all (ferrojwt); with JWT_COOKIES=1 also the logout endpoint
+and the browser page."""
 
 from __future__ import annotations
 
@@ -27,6 +28,16 @@ urlpatterns = [
 if settings.JWT_PACKAGE == "ferrojwt":
     # The public keys that verify the tokens, for other services' JWKS clients.
     urlpatterns.append(path(".well-known/jwks.json", jwt_views.JWKSView.as_view(), name="jwks"))
+    # The user's sessions (token families) and logging out everywhere (ferrojwt.sessions).
+    urlpatterns += [
+        path("api/sessions/", jwt_views.SessionListView.as_view(), name="sessions"),
+        path(
+            "api/sessions/<str:session_id>/",
+            jwt_views.SessionDetailView.as_view(),
+            name="session",
+        ),
+        path("api/logout/all/", jwt_views.LogoutAllView.as_view(), name="logout_all"),
+    ]
 if settings.JWT_COOKIES:
     urlpatterns += [
         path("api/token/logout/", jwt_views.LogoutView.as_view(), name="token_logout"),
