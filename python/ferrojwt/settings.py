@@ -104,6 +104,7 @@ DEFAULTS: dict[str, Any] = {
     "REVOCATION_FAIL_OPEN": False,
     "REVOKE_ON_PASSWORD_CHANGE": False,
     "REVOKE_TOKEN_HASH": "md5",
+    "OUTSTANDING_TOKEN_FINGERPRINT": False,
 }
 
 #: Settings given as dotted paths and imported on first use.

@@ -13,6 +13,7 @@ subclass may still set them as plain class attributes.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
@@ -417,6 +418,15 @@ _SET_IAT = Token.set_iat
 _SET_JTI = Token.set_jti
 
 
+def _stored_text(encoded: str) -> str:
+    """What ``OutstandingToken.token`` keeps of an encoded token: the token itself (as in
+    simplejwt), or with ``OUTSTANDING_TOKEN_FINGERPRINT`` its SHA-256, so that a copy of the
+    table holds no usable token."""
+    if api_settings.OUTSTANDING_TOKEN_FINGERPRINT:
+        return "sha256:" + hashlib.sha256(encoded.encode()).hexdigest()
+    return encoded
+
+
 class BlacklistMixin(Generic[T]):
     """Outstanding-token records and blacklist checks, active while the
     ``ferrojwt.token_blacklist`` app is installed (checked at call time)."""
@@ -487,7 +497,7 @@ class BlacklistMixin(Generic[T]):
                 # The user model is the project's (AUTH_USER_MODEL), not only auth.User.
                 "user": self._owner_or_none(),  # type: ignore[misc]
                 "created_at": self.current_time,
-                "token": str(self),
+                "token": _stored_text(str(self)),
                 "expires_at": datetime_from_epoch(self.payload["exp"]),
             },
         )
@@ -518,7 +528,7 @@ class BlacklistMixin(Generic[T]):
                 # The user model is the project's (AUTH_USER_MODEL), not only auth.User.
                 user=user,  # type: ignore[misc]
                 jti=token[api_settings.JTI_CLAIM],
-                token=str(token),
+                token=_stored_text(str(token)),
                 created_at=token.current_time,
                 expires_at=datetime_from_epoch(token["exp"]),
             )

@@ -1,7 +1,9 @@
 """The token_blacklist migrations: a fresh schema, and a database migrated by the real simplejwt.
 
 simplejwt's migrations (0001-0013) and tables are reproduced exactly; ferrojwt's own
-migrations come after them (OURS: the token families' table) and touch no simplejwt table.
+migrations come after them (OURS: the token families' table, and one index on simplejwt's
+outstanding-token table, its only difference from simplejwt's schema: no column or
+constraint of simplejwt's changes).
 
 Databases are SQLite files driven by subprocess workers (testproject.worker): one
 runs the real simplejwt 5.5.1 (``rest_framework_simplejwt.token_blacklist``
@@ -23,8 +25,10 @@ from testproject.testing import FERRO_SETTINGS, PASSWORD, SIMPLEJWT_SETTINGS, ru
 
 TABLES = ("token_blacklist_outstandingtoken", "token_blacklist_blacklistedtoken")
 #: ferrojwt's own migrations, after simplejwt's, and the table they create.
-OURS = ["0014_tokenfamily"]
+OURS = ["0014_tokenfamily", "0015_outstandingtoken_expires_index"]
 OUR_TABLE = "token_blacklist_tokenfamily"
+#: The index ferrojwt adds to simplejwt's table (expiry, for flushexpiredtokens, logout-all).
+OUR_INDEX = ("tb_outstanding_expires", 0, ["expires_at"])
 
 # simplejwt's final schema on SQLite (its migrations 0001-0013 applied).
 EXPECTED_DDL = {
@@ -56,6 +60,14 @@ SIMPLEJWT_NAMES = sorted(
     # 0009 existed in simplejwt 4.7.0 only; 5.x no longer ships it
     if not p.stem.startswith("0009")
 )
+
+
+def without_our_index(got: dict[str, Any]) -> dict[str, Any]:
+    """``got`` with ferrojwt's one index on simplejwt's table taken out (checked present)."""
+    table = got["token_blacklist_outstandingtoken"]
+    assert OUR_INDEX in table["indexes"]
+    indexes = [index for index in table["indexes"] if index != OUR_INDEX]
+    return {**got, "token_blacklist_outstandingtoken": {**table, "indexes": indexes}}
 
 
 def schema(db: Path) -> dict[str, Any]:
@@ -116,7 +128,7 @@ def test_models_match_the_migrations(capsys: pytest.CaptureFixture[str]) -> None
 def test_fresh_database_has_simplejwts_schema(tmp_path: Path) -> None:
     db = tmp_path / "fresh.sqlite3"
     migrate_fresh(db, FERRO_SETTINGS)
-    got = schema(db)
+    got = without_our_index(schema(db))
     for table in TABLES:
         assert got[table]["ddl"] == EXPECTED_DDL[table]
         assert got[table]["indexes"] == EXPECTED_INDEXES[table]
@@ -127,7 +139,7 @@ def test_fresh_database_is_identical_to_a_simplejwt_one(tmp_path: Path) -> None:
     ours, theirs = tmp_path / "ours.sqlite3", tmp_path / "theirs.sqlite3"
     migrate_fresh(ours, FERRO_SETTINGS)
     migrate_fresh(theirs, SIMPLEJWT_SETTINGS)
-    assert schema(ours) == schema(theirs)
+    assert without_our_index(schema(ours)) == schema(theirs)
     assert applied(ours) == applied(theirs) + OURS
 
 
@@ -181,8 +193,8 @@ def simplejwt_db(db_file: Path) -> dict[str, Any]:
 
 
 def test_simplejwt_database_needs_only_our_own_migration(simplejwt_db: dict[str, Any]) -> None:
-    """ferrojwt on simplejwt's database: only its own migration applies (a new table),
-    simplejwt's tables and their history stay exactly as they were."""
+    """ferrojwt on simplejwt's database: only its own migrations apply (a new table, one
+    index); simplejwt's columns, constraints and history stay exactly as they were."""
     db = simplejwt_db["path"]
     before_schema, before_applied = schema(db), applied(db)
     check, migrate, makemigrations, show = run_worker(
@@ -203,7 +215,7 @@ def test_simplejwt_database_needs_only_our_own_migration(simplejwt_db: dict[str,
     assert "No changes detected" in makemigrations["stdout"]
     assert show["stdout"].count("[X]") == len(SIMPLEJWT_NAMES) + len(OURS)
     assert "[ ]" not in show["stdout"]
-    assert schema(db) == before_schema
+    assert without_our_index(schema(db)) == before_schema
     assert applied(db) == before_applied + OURS
 
 
@@ -364,8 +376,10 @@ def test_postgresql_schema_and_history_match_simplejwt(
         theirs,
     )
     assert (m1["code"], m2["code"]) == (0, 0)
-    # simplejwt's tables identical; ours is the only addition.
-    assert [row for row in our_schema if OUR_TABLE not in row[1]] == their_schema
+    # simplejwt's tables identical but for our one index; our table is the other addition.
+    ours_only = (OUR_TABLE, f"token_blacklist_outstandingtoken.{OUR_INDEX[0]}")
+    assert [row for row in our_schema if not row[1].startswith(ours_only)] == their_schema
+    assert any(row[1] == ours_only[1] and "(expires_at)" in row[2] for row in our_schema)
     assert any(row[1] == f"{OUR_TABLE}.id" for row in our_schema)
     columns = {name: spec for kind, name, spec in our_schema if kind == "column"}
     for table in TABLES:

@@ -40,6 +40,8 @@ class OutstandingToken(models.Model):
         verbose_name_plural = _("Outstanding Tokens")
         abstract = not _app_installed()
         ordering = ("user",)
+        # ferrojwt's migration 0015: flushexpiredtokens and logout-all select by expiry.
+        indexes = [models.Index(fields=["expires_at"], name="tb_outstanding_expires")]
 
     def __str__(self) -> str:
         return _("Token for %(user)s (%(jti)s)") % {"user": self.user, "jti": self.jti}
