@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
@@ -46,17 +46,21 @@ __all__ = [
 
 
 def live_sessions(user: Any) -> QuerySet[TokenFamily]:
-    """``user``'s sessions that are neither revoked nor expired, newest first. ``user`` is a
-    user instance or the stateless ``TokenUser`` (matched by ``USER_ID_FIELD``)."""
-    from .token_blacklist.models import TokenFamily
+    """``user``'s sessions that are neither revoked, expired nor logged out, newest first.
+    ``user`` is a user instance or the stateless ``TokenUser`` (matched by ``USER_ID_FIELD``)."""
+    from .token_blacklist.models import BlacklistedToken, TokenFamily
 
     if isinstance(user, TokenUser):
         owner = {f"user__{api_settings.USER_ID_FIELD}": user.pk}
     else:
         owner = {"user_id": user.pk}
-    return TokenFamily.objects.filter(
-        **owner, revoked_at__isnull=True, expires_at__gt=aware_utcnow()
-    ).order_by("-created_at")
+    # A session whose current refresh token was blacklisted (logged out) is over too.
+    logged_out = BlacklistedToken.objects.filter(token__jti=OuterRef("current_jti"))
+    return (
+        TokenFamily.objects.filter(**owner, revoked_at__isnull=True, expires_at__gt=aware_utcnow())
+        .exclude(Exists(logged_out))
+        .order_by("-created_at")
+    )
 
 
 class SessionSerializer(serializers.Serializer[Any]):

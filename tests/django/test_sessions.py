@@ -204,3 +204,17 @@ def test_admin_lists_sessions_and_revokes_the_selected(make_user: Any) -> None:
         refreshed = APIClient().post("/api/token/refresh/", {"refresh": pair["refresh"]})
         assert (refreshed.status_code, refreshed.json()) == (401, BLACKLISTED)
     assert TokenFamily in site._registry
+
+
+def test_a_session_logged_out_by_the_blacklist_view_is_not_listed(make_user: Any) -> None:
+    make_user("alice")
+    with jwt_settings(**FAMILIES):
+        gone = login("alice", "Gone/1", "192.0.2.2")
+        kept = login("alice", "Kept/1", "192.0.2.3")
+        reply = APIClient().post("/api/token/blacklist/", {"refresh": gone["refresh"]})
+        assert reply.status_code == 200
+        listed = as_user(kept["access"]).get("/api/sessions/").json()
+        assert [s["id"] for s in listed] == [fam(kept["refresh"])]
+        # and it cannot be "revoked" again through the detail view
+        again = as_user(kept["access"]).delete(f"/api/sessions/{fam(gone['refresh'])}/")
+        assert (again.status_code, again.json()) == (404, NOT_FOUND)
