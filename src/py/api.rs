@@ -1,6 +1,9 @@
 //! The functions behind `ferrojwt.jwt`: encode, decode_complete,
 //! get_unverified_header, and the shared expiry rule.
 
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
@@ -139,16 +142,10 @@ pub(super) fn header_json<'py>(
     headers: Option<&Bound<'py, PyDict>>,
     json_encoder: Option<&Bound<'py, PyAny>>,
     sort: bool,
-) -> PyResult<String> {
+) -> PyResult<Cow<'static, str>> {
     let headers = headers.filter(|h| !h.is_empty());
     if headers.is_none() && json_encoder.is_none() {
-        let (first, second) = if sort { ("alg", "typ") } else { ("typ", "alg") };
-        let value = |name| if name == "alg" { alg.name() } else { "JWT" };
-        return Ok(format!(
-            "{{\"{first}\":\"{}\",\"{second}\":\"{}\"}}",
-            value(first),
-            value(second)
-        ));
+        return Ok(Cow::Borrowed(plain_header(alg, sort)));
     }
     let header = PyDict::new(py);
     header.set_item("typ", "JWT")?;
@@ -178,7 +175,26 @@ pub(super) fn header_json<'py>(
     }
     let mut writer = Writer::new(py, json_encoder, sort)?;
     writer.document(&header, false)?;
-    Ok(writer.out)
+    Ok(Cow::Owned(writer.out))
+}
+
+/// `{"alg":...,"typ":"JWT"}` (or `typ` first, unsorted) of each algorithm,
+/// written once: the header of every token encoded without extra headers.
+fn plain_header(alg: Algorithm, sort: bool) -> &'static str {
+    static HEADERS: OnceLock<Vec<[String; 2]>> = OnceLock::new();
+    let all = HEADERS.get_or_init(|| {
+        Algorithm::ALL
+            .iter()
+            .map(|a| {
+                [
+                    format!("{{\"typ\":\"JWT\",\"alg\":\"{}\"}}", a.name()),
+                    format!("{{\"alg\":\"{}\",\"typ\":\"JWT\"}}", a.name()),
+                ]
+            })
+            .collect()
+    });
+    let index = Algorithm::ALL.iter().position(|a| *a == alg).unwrap_or(0);
+    &all[index][usize::from(sort)]
 }
 
 /// The bytes of a token argument (str or bytes), as PyJWT accepts.

@@ -292,7 +292,9 @@ fn live_dicts(py: Python<'_>) -> bool {
 
 /// The members of a plain dict as they are now (json's `PyDict_Items`).
 fn snapshot<'py>(dict: &Bound<'py, PyDict>) -> Vec<Member<'py>> {
-    dict.iter().collect()
+    let mut members = Vec::with_capacity(dict.len());
+    members.extend(dict.iter());
+    members
 }
 
 /// The members a dict subclass lists in its `items()`, in that order (an

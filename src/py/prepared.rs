@@ -129,7 +129,8 @@ impl Encoder {
         // A short HMAC secret warns (or is refused) once, here, not at every call.
         check_key_length(py, &key, alg, enforce_minimum_key_length)?;
         // The header is copied now: changing `headers` later changes nothing.
-        let header_json = header_json(py, alg, headers, json_encoder.as_ref(), sort_headers)?;
+        let header_json =
+            header_json(py, alg, headers, json_encoder.as_ref(), sort_headers)?.into_owned();
         Ok(Encoder {
             key,
             alg,
