@@ -28,6 +28,7 @@ Variables (all optional unless DJANGO_DEBUG=0 says otherwise):
   JWT_REUSE_DETECTION       1: replaying a rotated refresh token revokes its session (ferrojwt)
   JWT_ACCESS_TOKEN_REVOCATION 1: revocations refuse access tokens at once (ferrojwt); 0 (default)
   JWT_REVOKE_ON_PASSWORD_CHANGE 1: a password change logs the user out everywhere (ferrojwt)
+  JWT_OUTSTANDING_TOKEN_FINGERPRINT 1: outstanding rows keep sha256 of a token, not its text
   DJANGO_REDIS_URL          redis://HOST:PORT/DB: Django's cache, shared by the workers; else locmem
 """
 
@@ -244,6 +245,11 @@ if any(_security.values()):
             " need JWT_PACKAGE=ferrojwt: simplejwt has none of them."
         )
     SIMPLE_JWT.update(_security)
+# OutstandingToken.token keeps "sha256:<hex>" instead of the token (ferrojwt only).
+if env.flag("JWT_OUTSTANDING_TOKEN_FINGERPRINT", default=False):
+    if JWT_PACKAGE != "ferrojwt":
+        raise ImproperlyConfigured("JWT_OUTSTANDING_TOKEN_FINGERPRINT=1 needs ferrojwt.")
+    SIMPLE_JWT["OUTSTANDING_TOKEN_FINGERPRINT"] = True
 
 # --- tokens in HttpOnly cookies for browsers (ferrojwt only): the page at /browser/ -----
 JWT_COOKIES = env.flag("JWT_COOKIES", default=False)
