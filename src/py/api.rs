@@ -437,7 +437,19 @@ fn verify_signature<'py>(
         Some(key) => resolve(key, alg)?,
         None => return Err(Error::key("A key is required to verify the signature").into()),
     };
-    check_key_length(py, &key, alg, enforce_minimum_key_length)?;
+    verify_segments(py, segments, &key, alg, enforce_minimum_key_length)
+}
+
+/// The key-length rule, then the signature of `segments` checked with `key`
+/// (without the GIL for the asymmetric algorithms).
+pub(super) fn verify_segments(
+    py: Python<'_>,
+    segments: &jws::Segments<'_>,
+    key: &Key,
+    alg: Algorithm,
+    enforce_minimum_key_length: bool,
+) -> PyResult<()> {
+    check_key_length(py, key, alg, enforce_minimum_key_length)?;
     let (message, signature) = (segments.signing_input, segments.signature.as_slice());
     if alg.is_asymmetric() {
         py.detach(|| key.verify(alg, message, signature))?;
@@ -445,6 +457,19 @@ fn verify_signature<'py>(
         key.verify(alg, message, signature)?;
     }
     Ok(())
+}
+
+/// The claim rules on a payload `sink` has just parsed.
+pub(super) fn check_claims(
+    sink: &PySink<'_>,
+    payload: &Bound<'_, PyDict>,
+    rules: &Validation,
+) -> PyResult<()> {
+    let members = PayloadMembers {
+        registered: &sink.registered,
+        dict: payload,
+    };
+    Ok(claims::validate(&members, rules)?)
 }
 
 /// Verifies a token whose header is already decoded (as a dict or as plain
@@ -478,11 +503,7 @@ fn verify_then_payload<'py>(
         args.leeway,
         args.now,
     )?;
-    let members = PayloadMembers {
-        registered: &sink.registered,
-        dict: &payload,
-    };
-    claims::validate(&members, &rules)?;
+    check_claims(sink, &payload, &rules)?;
     Ok(payload)
 }
 

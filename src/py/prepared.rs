@@ -14,14 +14,14 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyDict, PyFloat, PyInt, PyString};
 
 use super::api::{
-    algorithm_for, check_key_length, header_json, sign, token_bytes, validation, Allowed, Options,
-    ALGORITHMS_REQUIRED,
+    algorithm_for, check_claims, check_key_length, header_json, sign, token_bytes, validation,
+    verify_segments, Allowed, Options, ALGORITHMS_REQUIRED,
 };
 use super::cpu::clear_upper_state;
 use super::json_in::PySink;
 use super::json_out::Writer;
 use super::key::resolve;
-use super::members::{DictMembers, PayloadMembers};
+use super::members::DictMembers;
 use crate::algorithm::Algorithm;
 use crate::claims::{self, Validation};
 use crate::error::Error;
@@ -225,14 +225,7 @@ impl Decoder {
             Ok(key) => key,
             Err(why) => return Err(why.clone_ref(py)),
         };
-        check_key_length(py, key, alg, self.enforce_minimum_key_length)?;
-        let (message, signature) = (segments.signing_input, segments.signature.as_slice());
-        if alg.is_asymmetric() {
-            py.detach(|| key.verify(alg, message, signature))?;
-        } else {
-            key.verify(alg, message, signature)?;
-        }
-        Ok(())
+        verify_segments(py, segments, key, alg, self.enforce_minimum_key_length)
     }
 
     /// Which key verifies a token with this header. Without rotation keys and
@@ -274,11 +267,7 @@ impl Decoder {
         let payload = parse_object(&segments.payload, sink, "payload")?;
         let mut rules = self.validation.clone();
         rules.now = now;
-        let members = PayloadMembers {
-            registered: &sink.registered,
-            dict: &payload,
-        };
-        claims::validate(&members, &rules)?;
+        check_claims(sink, &payload, &rules)?;
         Ok(payload)
     }
 }
