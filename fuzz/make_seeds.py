@@ -94,8 +94,9 @@ def key_inputs() -> dict[str, bytes]:
 def differential() -> dict[str, bytes]:
     header = b'{"alg":"HS256","typ":"JWT"}'
     cases = {
-        # flags, leeway, header length, then header + payload
+        # flags, leeway, header length, clock, then header + payload
         "plain": (0x00, 0, header, b'{"sub":"1","exp":1700000100,"iat":1699999990}'),
+        "small_clock": (0xA0, 3, header, b'{"exp":10,"nbf":5,"iat":4.5}'),
         "hs512_aud_iss": (
             0x1A,
             5,
@@ -106,10 +107,10 @@ def differential() -> dict[str, bytes]:
         "require_exp": (0x20, 0, b'{"alg":"HS256","kid":"a"}', b'{"exp":null,"sub":[]}'),
     }
     seeds = {
-        name: bytes([flags, leeway, len(head)]) + head + body
+        name: bytes([flags, leeway, len(head), 7]) + head + body
         for name, (flags, leeway, head, body) in cases.items()
     }
-    seeds["raw"] = bytes([0x01, 0, 0]) + tokens()["hs256"]
+    seeds["raw"] = bytes([0x01, 0, 0, 0]) + tokens()["hs256"]
     return seeds
 
 
