@@ -28,7 +28,6 @@ help:
 	@echo "make wheel   build an abi3 manylinux2014 wheel into dist/"
 	@echo "make matrix  the unit and Django suites on each CPython 3.10-3.13 x Django pair"
 	@echo "make fuzz    libFuzzer on the Rust core, FUZZ_SECONDS per target (about 20 minutes)"
-	@echo "make fuzz    libFuzzer on the Rust core, FUZZ_SECONDS per target (about 20 minutes)"
 	@echo "make race    50 concurrent refreshes of one token x 20 rounds, ferrojwt vs simplejwt"
 
 # --- environment ------------------------------------------------------------
@@ -70,31 +69,6 @@ lint: $(STAMP)-develop
 
 rust-test:
 	cargo test -q
-
-# The cargo-fuzz crate in fuzz/ (outside the main build): each libFuzzer target for
-# FUZZ_SECONDS (4 x 270 s, about 20 minutes with the build), with AddressSanitizer and
-# debug assertions, from the committed seeds in fuzz/corpus/<target> and the corpus it
-# grows in fuzz/work/<target>; then one line per target from libFuzzer's final stats. A
-# crash stops it, its input saved in fuzz/artifacts/<target>/ (make it a regression test).
-# cargo-fuzz passes nightly flags; RUSTC_BOOTSTRAP=1 lets the stable toolchain take them.
-FUZZ_SECONDS ?= 270
-FUZZ_TARGETS := decode_token json_parse key_parse differential
-.PHONY: fuzz
-fuzz:
-	@cargo fuzz --version >/dev/null 2>&1 || cargo install cargo-fuzz --locked
-	cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz build
-	@for target in $(FUZZ_TARGETS); do \
-		mkdir -p fuzz/work/$$target; \
-		echo "fuzz $$target: $(FUZZ_SECONDS) s"; \
-		(cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run $$target work/$$target corpus/$$target -- \
-			-max_total_time=$(FUZZ_SECONDS) -timeout=30 -print_final_stats=1) \
-			> fuzz/work/$$target.log 2>&1 || { tail -n 60 fuzz/work/$$target.log; exit 1; }; \
-	done; \
-	for target in $(FUZZ_TARGETS); do \
-		awk -v t=$$target '/^stat::number_of_executed_units/ {n = $$2} \
-			/^stat::average_exec_per_sec/ {r = $$2} \
-			END {printf "%-14s %12d execs %8d exec/s\n", t, n, r}' fuzz/work/$$target.log; \
-	done
 
 # The cargo-fuzz crate in fuzz/ (outside the main build): each libFuzzer target for
 # FUZZ_SECONDS (4 x 270 s, about 20 minutes with the build), with AddressSanitizer and
