@@ -67,6 +67,8 @@ def dev(port: int) -> None:
         env["DJANGO_SECRET_KEY"] = secret_file(RUN_DIR / "secret_key")
     env.setdefault("DJANGO_SERVE_STATIC", "1")  # no nginx in front: Swagger UI's files
     env.setdefault("JWT_COOKIES", "1")  # the browser page
+    # The printed curl lines read the refresh token from the answers' bodies.
+    env.setdefault("JWT_REFRESH_COOKIE_ONLY", "0")
     prepare(env, collectstatic=False)
     banner(f"http://127.0.0.1:{port}", f"gunicorn on http://127.0.0.1:{port} (SQLite)")
     env["GUNICORN_BIND"] = f"127.0.0.1:{port}"
@@ -102,6 +104,8 @@ def prod(port: int, pg_port: int) -> None:
             JWT_PRIVATE_KEY_FILE=str(keys / "jwt_private.pem"),
             JWT_PUBLIC_KEY_FILE=str(keys / "jwt_public.pem"),
             JWT_COOKIES=os.environ.get("JWT_COOKIES", "1"),  # the browser page
+            # The printed curl lines read the refresh token from the answers' bodies.
+            JWT_REFRESH_COOKIE_ONLY=os.environ.get("JWT_REFRESH_COOKIE_ONLY", "0"),
         )
         manage({**env, "JWT_ALGORITHM": "HS256"}, "generate_jwt_keys", "--dir", str(keys))
         prepare(env, collectstatic=True)

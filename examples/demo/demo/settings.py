@@ -22,6 +22,7 @@ Variables (all optional unless DJANGO_DEBUG=0 says otherwise):
   JWT_REFRESH_TOKEN_LIFETIME seconds, default 86400
   JWT_ROTATE_REFRESH_TOKENS 1 (default): refresh returns a new refresh token, old one blacklisted
   JWT_COOKIES               1: tokens in HttpOnly cookies, the browser page at /browser/ (ferrojwt)
+  JWT_REFRESH_COOKIE_ONLY   with JWT_COOKIES: 1 (default): the refresh token in its cookie only
   JWT_CHECK_REVOKE_TOKEN    1: a password change revokes the user's tokens; 0 (default)
   JWT_USER_CACHE_TTL        seconds a worker may reuse a user it loaded (ferrojwt); 0 (default): off
   JWT_USER_CACHE_CHECK_INTERVAL seconds between two reads of a cached user's version; default 0
@@ -262,7 +263,7 @@ if JWT_COOKIES:
             "REFRESH_COOKIE": "refresh",
             # Sent to the refresh and logout endpoints only, never seen by page script.
             "REFRESH_COOKIE_PATH": "/api/token/",
-            "REFRESH_COOKIE_ONLY": True,
+            "REFRESH_COOKIE_ONLY": env.flag("JWT_REFRESH_COOKIE_ONLY", default=True),
             # Secure (the default) also works on http://127.0.0.1 and localhost.
         }
     )
