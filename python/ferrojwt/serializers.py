@@ -271,6 +271,8 @@ class TokenRefreshSlidingSerializer(serializers.Serializer[Any]):
     def validate(self, attrs: dict[str, Any]) -> dict[str, str]:
         token = self.token_class(attrs["token"])
         _check_token_user(token, self.error_messages)
+        # ACCESS_TOKEN_REVOCATION: a sliding token from before a logout-all is not renewed.
+        check_not_revoked(token, in_refresh=True)
         token.check_exp(api_settings.SLIDING_TOKEN_REFRESH_EXP_CLAIM)
         token.set_exp()
         token.set_iat()
@@ -284,6 +286,8 @@ class TokenVerifySerializer(serializers.Serializer[Any]):
 
     def validate(self, attrs: dict[str, Any]) -> dict[Any, Any]:
         token = UntypedToken(attrs["token"])
+        # ACCESS_TOKEN_REVOCATION: a revoked token is not reported valid.
+        check_not_revoked(token, in_refresh=True)
 
         if api_settings.BLACKLIST_AFTER_ROTATION and blacklist_installed():
             from .token_blacklist.models import BlacklistedToken

@@ -264,3 +264,38 @@ def test_the_hmac_fingerprint_is_keyed_and_checked(user: Any) -> None:
 def test_an_unknown_fingerprint_kind_is_a_configuration_error() -> None:
     with jwt_settings(REVOKE_TOKEN_HASH="sha1"), pytest.raises(ImproperlyConfigured, match="hmac"):
         password_fingerprint("x")
+
+
+def test_a_revoked_sliding_token_is_not_renewed(user: Any) -> None:
+    # Renewing a revoked sliding token would mint one with a fresh iat that passes the
+    # user's marker: the sliding refresh view checks revocation as the pair one does.
+    # Without the blacklist's checks (as when the app is not installed), revocation is the
+    # only thing refusing the token.
+    sliding = {**REVOCATION, "AUTH_TOKEN_CLASSES": ("ferrojwt.tokens.SlidingToken",)}
+    with jwt_settings(**sliding), mock.patch("ferrojwt.tokens.blacklist_installed", lambda: False):
+        with freeze_time("2030-01-01 10:00:00"):
+            reply = APIClient().post(
+                "/api/token/sliding/", {"username": "alice", "password": PASSWORD}
+            )
+            token = reply.json()["token"]
+            assert get("/api/whoami/", token)[0] == 200
+        with freeze_time("2030-01-01 10:00:05"):
+            logout_all(user)
+        with freeze_time("2030-01-01 10:00:10"):
+            assert get("/api/whoami/", token) == (401, REVOKED)
+            renewed = APIClient().post("/api/token/sliding/refresh/", {"token": token})
+            assert (renewed.status_code, renewed.json()) == (401, REVOKED)
+
+
+def test_the_verify_view_does_not_report_a_revoked_token_valid(user: Any) -> None:
+    with jwt_settings(**REVOCATION):
+        with freeze_time("2030-01-01 10:00:00"):
+            pair = login()
+            verified = APIClient().post("/api/token/verify/", {"token": pair["access"]})
+            assert (verified.status_code, verified.json()) == (200, {})
+        with freeze_time("2030-01-01 10:00:05"):
+            logout_all(user)
+        with freeze_time("2030-01-01 10:00:10"):
+            for token in (pair["access"], pair["refresh"]):
+                verified = APIClient().post("/api/token/verify/", {"token": token})
+                assert (verified.status_code, verified.json()) == (401, REVOKED)
