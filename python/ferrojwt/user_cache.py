@@ -398,9 +398,11 @@ def connect_signals() -> None:
     would turn off Django's fast (single-query) deletes everywhere. The classes are the
     user model, its proxies and subclasses (whose saves name them as sender) and its
     multi-table parents (which hold some of its columns). Does nothing before the models
-    are loaded; the app's ``ready()`` and the cache's first use call it again.
+    are loaded, or while ``USER_CACHE_TTL`` is None: the receivers would turn off the fast
+    deletes of user querysets for a cache that is not there. The app's ``ready()`` and the
+    cache's first use call it again.
     """
-    if not apps.models_ready:
+    if not apps.models_ready or configured_ttl() is None:
         return
     user_model = get_user_model()
     for model in apps.get_models():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -29,6 +30,7 @@ from ferrojwt.tokens import AccessToken
 from ferrojwt.user_cache import (
     configured_interval,
     configured_ttl,
+    connect_signals,
     invalidate_user,
     user_cache,
     version_key,
@@ -385,6 +387,8 @@ def test_the_receivers_listen_to_the_user_model_only() -> None:
     from django.db.models.signals import post_delete, post_save
 
     User = get_user_model()
+    with jwt_settings(USER_CACHE_TTL=timedelta(minutes=5)):
+        connect_signals()
     assert post_save.has_listeners(User) and post_delete.has_listeners(User)
     # A receiver for every sender would turn off Django's fast deletes for all models.
     assert not post_delete.has_listeners(Session)
@@ -428,3 +432,29 @@ def test_an_unknown_alias_is_a_cache_that_fails(
                 assert whoami(client)[0] == 200
     assert len(user_cache) == 0
     assert "cache 'no-such-cache' failed" in caplog.text
+
+
+def test_with_the_cache_off_user_deletes_stay_fast() -> None:
+    # A fresh process with the default settings (USER_CACHE_TTL None) and ferrojwt loaded:
+    # no receiver on the user model, so Django still deletes user querysets in one query.
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = (
+        "import django; django.setup()\n"
+        "import ferrojwt.authentication, ferrojwt.user_cache\n"
+        "from django.contrib.auth import get_user_model\n"
+        "from django.db.models.signals import post_delete\n"
+        "print(post_delete.has_listeners(get_user_model()))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=Path(__file__).parent,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "testproject.settings"},
+    )
+    assert (done.returncode, done.stdout.strip()) == (0, "False"), done.stderr
