@@ -16,6 +16,7 @@ __all__ = [
     "DetailDictMixin",
     "ExpiredTokenError",
     "InvalidToken",
+    "RevocationUnavailable",
     "TokenBackendError",
     "TokenBackendExpiredToken",
     "TokenBlacklistedError",
@@ -89,3 +90,18 @@ class DatabaseUnavailable(DetailDictMixin, exceptions.APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     default_detail = "The service is temporarily unavailable, try again later."
     default_code = "database_unavailable"
+
+
+class RevocationUnavailable(DetailDictMixin, exceptions.APIException):
+    """503 ``revocation_unavailable``: a logout-all blacklisted the refresh tokens but could
+    not write the cache marker that refuses the access tokens (``ACCESS_TOKEN_REVOCATION``).
+
+    Not in simplejwt. The message is not translated yet (no msgid in the catalogues).
+    """
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = (
+        "The sessions were revoked, but access tokens already issued stay valid until they "
+        "expire: the revocation cache could not be reached."
+    )
+    default_code = "revocation_unavailable"

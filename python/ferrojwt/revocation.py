@@ -39,7 +39,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils.crypto import salted_hmac
 
-from .exceptions import AuthenticationFailed, InvalidToken, TokenError
+from .exceptions import AuthenticationFailed, InvalidToken, RevocationUnavailable, TokenError
 from .models import TokenUser
 from .settings import api_settings
 from .utils import aware_utcnow, get_md5_hash_password, logger
@@ -118,13 +118,15 @@ def _owner(user: Any, prefix: str) -> dict[str, Any]:
     return {f"{prefix}_id": user.pk}
 
 
-def logout_all(user: Any, reason: str = "logout_all") -> int:
+def logout_all(user: Any, reason: str = "logout_all", *, raise_if_incomplete: bool = False) -> int:
     """Revoke every session of ``user``; the number of sessions (families, or without
     families the live refresh and sliding tokens) revoked.
 
     Each live outstanding token of the user is blacklisted and each live family revoked
     (with the blacklist app); with ``ACCESS_TOKEN_REVOCATION``, the user's access tokens
-    issued before now are refused from the next request on.
+    issued before now are refused from the next request on. When that cache write fails
+    (logged), ``raise_if_incomplete`` raises :class:`RevocationUnavailable` (503) after the
+    database part is done, so a caller can tell the user the access tokens live on.
     """
     from .tokens import blacklist_installed
 
@@ -149,7 +151,8 @@ def logout_all(user: Any, reason: str = "logout_all") -> int:
     user_id = user.pk if isinstance(user, TokenUser) else getattr(user, api_settings.USER_ID_FIELD)
     markers: dict[str, Any] = {_USER_KEY.format(user_id): time.time()}
     markers.update((_FAMILY_KEY.format(pk), 1) for pk in families)
-    _write_markers(markers)
+    if not _write_markers(markers) and raise_if_incomplete:
+        raise RevocationUnavailable()
     return revoked
 
 
@@ -170,15 +173,18 @@ def _marker_timeout() -> float:
     return float(longest.total_seconds() + float(leeway or 0) + 60)
 
 
-def _write_markers(markers: dict[str, Any]) -> None:
+def _write_markers(markers: dict[str, Any]) -> bool:
+    """Write the markers; False when the cache could not be reached (logged)."""
     if not api_settings.ACCESS_TOKEN_REVOCATION:
-        return
+        return True
     try:
         caches[api_settings.REVOCATION_CACHE].set_many(markers, timeout=_marker_timeout())
     except Exception:
         # The database part stands (refresh tokens are blacklisted); access tokens already
         # issued live out their lifetime. While the cache is down, checks fail closed.
         logger.exception("Could not write %d revocation marker(s) to the cache", len(markers))
+        return False
+    return True
 
 
 def _refuse(in_refresh: bool, message: str, code: str) -> Exception:

@@ -133,5 +133,7 @@ class LogoutAllView(generics.GenericAPIView[Any]):
     def post(self, request: Request) -> Response:
         from .revocation import logout_all
 
-        logout_all(request.user)
+        # A cache that cannot take the marker is a 503: the user must not be told that
+        # access tokens already issued are dead (the refresh tokens are blacklisted).
+        logout_all(request.user, raise_if_incomplete=True)
         return Response(status=status.HTTP_204_NO_CONTENT)

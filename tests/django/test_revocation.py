@@ -299,3 +299,23 @@ def test_the_verify_view_does_not_report_a_revoked_token_valid(user: Any) -> Non
             for token in (pair["access"], pair["refresh"]):
                 verified = APIClient().post("/api/token/verify/", {"token": token})
                 assert (verified.status_code, verified.json()) == (401, REVOKED)
+
+
+@override_settings(CACHES=BROKEN_CACHES)
+def test_logout_all_says_so_when_access_tokens_cannot_be_revoked(user: Any) -> None:
+    # The cache is down: the refresh tokens are blacklisted (the database part), but the
+    # access tokens cannot be refused, and the answer must not claim they are.
+    with jwt_settings(**REVOCATION, REVOCATION_CACHE="down", REVOCATION_FAIL_OPEN=True):
+        pair = login()
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {pair['access']}")
+        reply = client.post("/api/logout/all/")
+        assert reply.status_code == 503
+        assert reply.json() == {
+            "detail": "The sessions were revoked, but access tokens already issued stay valid "
+            "until they expire: the revocation cache could not be reached.",
+            "code": "revocation_unavailable",
+        }
+        assert refresh(pair["refresh"]) == (401, BLACKLISTED)
+        # From code, without asking, it stays a count (the failure is logged).
+        assert logout_all(user) == 0
