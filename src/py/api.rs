@@ -532,17 +532,8 @@ pub fn jws_decode_complete<'py>(
         verify,
         enforce_minimum_key_length,
     )?;
-    let result = PyDict::new(py);
-    result.set_item(pyo3::intern!(py, "header"), header)?;
-    result.set_item(
-        pyo3::intern!(py, "payload"),
-        PyBytes::new(py, &segments.payload),
-    )?;
-    result.set_item(
-        pyo3::intern!(py, "signature"),
-        PyBytes::new(py, &segments.signature),
-    )?;
-    Ok(result)
+    let payload = PyBytes::new(py, &segments.payload).into_any();
+    complete(py, header, payload, &segments.signature)
 }
 
 /// Verifies and decodes a token; returns its header, payload and signature.
@@ -576,13 +567,21 @@ pub fn decode_complete<'py>(
         now,
     };
     let payload = verify_then_payload(py, &segments, &DictMembers(&header), &mut sink, args)?;
+    complete(py, header, payload.into_any(), &segments.signature)
+}
+
+/// `{"header": ..., "payload": ..., "signature": ...}`, what the `decode_complete`s return
+/// (the payload a dict of claims, or the JWS layer's bytes).
+pub(super) fn complete<'py>(
+    py: Python<'py>,
+    header: Bound<'py, PyDict>,
+    payload: Bound<'py, PyAny>,
+    signature: &[u8],
+) -> PyResult<Bound<'py, PyDict>> {
     let result = PyDict::new(py);
     result.set_item(pyo3::intern!(py, "header"), header)?;
     result.set_item(pyo3::intern!(py, "payload"), payload)?;
-    result.set_item(
-        pyo3::intern!(py, "signature"),
-        PyBytes::new(py, &segments.signature),
-    )?;
+    result.set_item(pyo3::intern!(py, "signature"), PyBytes::new(py, signature))?;
     Ok(result)
 }
 

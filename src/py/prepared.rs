@@ -14,8 +14,8 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyDict, PyFloat, PyInt, PyString};
 
 use super::api::{
-    algorithm_for, check_claims, check_key_length, header_json, sign, token_bytes, validation,
-    verify_segments, Allowed, Options, ALGORITHMS_REQUIRED,
+    algorithm_for, check_claims, check_key_length, complete, header_json, sign, token_bytes,
+    validation, verify_segments, Allowed, Options, ALGORITHMS_REQUIRED,
 };
 use super::cpu::clear_upper_state;
 use super::json_in::PySink;
@@ -410,13 +410,6 @@ impl Decoder {
         let header = parse_object(&segments.header, &mut sink, "header")?;
         self.verify(py, &segments, &DictMembers(&header))?;
         let payload = self.payload(py, &segments, &mut sink, now)?;
-        let result = PyDict::new(py);
-        result.set_item(pyo3::intern!(py, "header"), header)?;
-        result.set_item(pyo3::intern!(py, "payload"), payload)?;
-        result.set_item(
-            pyo3::intern!(py, "signature"),
-            PyBytes::new(py, &segments.signature),
-        )?;
-        Ok(result)
+        complete(py, header, payload.into_any(), &segments.signature)
     }
 }
