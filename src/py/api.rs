@@ -1,5 +1,6 @@
-//! The functions behind `ferrojwt.jwt`: encode, decode_complete,
-//! get_unverified_header, and the shared expiry rule.
+//! What `ferrojwt.jwt`'s functions (in `functions`), the JWS layer and the
+//! prepared objects share: header and signature, options and claim rules;
+//! and the JWS-layer functions and the shared expiry rule.
 
 use std::borrow::Cow;
 use std::sync::OnceLock;
@@ -20,41 +21,7 @@ use crate::error::Error;
 use crate::json::parse_object;
 use crate::jws;
 use crate::keys::Key;
-use crate::members::{MemberSink, Members};
-
-/// Signs `payload` and returns the compact token.
-#[pyfunction]
-#[pyo3(
-    signature = (payload, key, algorithm = Some("HS256"), headers = None, json_encoder = None, sort_headers = true, enforce_minimum_key_length = false),
-    text_signature = "(payload, key, algorithm='HS256', headers=None, json_encoder=None, sort_headers=True, enforce_minimum_key_length=False)"
-)]
-#[allow(clippy::too_many_arguments)]
-pub fn encode<'py>(
-    py: Python<'py>,
-    payload: &Bound<'py, PyAny>,
-    key: &Bound<'py, PyAny>,
-    algorithm: Option<&str>,
-    headers: Option<&Bound<'py, PyDict>>,
-    json_encoder: Option<Bound<'py, PyAny>>,
-    sort_headers: bool,
-    enforce_minimum_key_length: bool,
-) -> PyResult<String> {
-    clear_upper_state();
-    let Ok(payload) = payload.cast::<PyDict>() else {
-        return Err(PyTypeError::new_err(
-            "Expecting a dict object, as JWT only supports JSON objects as payloads.",
-        ));
-    };
-    let alg = algorithm_for(algorithm, headers)?;
-    claims::check_for_encode(&DictMembers(payload))?;
-    let key = resolve(key, alg)?;
-    check_key_length(py, &key, alg, enforce_minimum_key_length)?;
-
-    let header_json = header_json(py, alg, headers, json_encoder.as_ref(), sort_headers)?;
-    let mut writer = Writer::new(py, json_encoder.as_ref(), false)?;
-    writer.document(payload, true)?;
-    sign(py, &key, alg, &header_json, writer.out.as_bytes())
-}
+use crate::members::Members;
 
 /// Signs an arbitrary payload (the JWS layer, PyJWT's `PyJWS.encode`): the
 /// payload bytes are base64url-encoded as they are, never parsed.
@@ -400,15 +367,15 @@ pub(super) const ALGORITHMS_REQUIRED: &str =
      decode().";
 
 /// The arguments of `decode` and `decode_complete`, as PyJWT names them.
-struct DecodeArgs<'a, 'py> {
-    key: Option<&'a Bound<'py, PyAny>>,
-    algorithms: Option<&'a Bound<'py, PyAny>>,
-    options: Option<&'a Bound<'py, PyDict>>,
-    audience: Option<&'a Bound<'py, PyAny>>,
-    issuer: Option<&'a Bound<'py, PyAny>>,
-    subject: Option<String>,
-    leeway: f64,
-    now: f64,
+pub(super) struct DecodeArgs<'a, 'py> {
+    pub(super) key: Option<&'a Bound<'py, PyAny>>,
+    pub(super) algorithms: Option<&'a Bound<'py, PyAny>>,
+    pub(super) options: Option<&'a Bound<'py, PyDict>>,
+    pub(super) audience: Option<&'a Bound<'py, PyAny>>,
+    pub(super) issuer: Option<&'a Bound<'py, PyAny>>,
+    pub(super) subject: Option<String>,
+    pub(super) leeway: f64,
+    pub(super) now: f64,
 }
 
 /// Checks the header and, when asked, the signature: the JWS layer of
@@ -474,7 +441,7 @@ pub(super) fn check_claims(
 
 /// Verifies a token whose header is already decoded (as a dict or as plain
 /// members), then decodes and checks its payload: PyJWT's order.
-fn verify_then_payload<'py>(
+pub(super) fn verify_then_payload<'py>(
     py: Python<'py>,
     segments: &jws::Segments<'_>,
     header: &impl Members,
@@ -536,40 +503,6 @@ pub fn jws_decode_complete<'py>(
     complete(py, header, payload, &segments.signature)
 }
 
-/// Verifies and decodes a token; returns its header, payload and signature.
-#[pyfunction]
-#[pyo3(signature = (jwt, key, algorithms, options, audience, issuer, subject, leeway, now))]
-#[allow(clippy::too_many_arguments)]
-pub fn decode_complete<'py>(
-    py: Python<'py>,
-    jwt: &Bound<'py, PyAny>,
-    key: Option<&Bound<'py, PyAny>>,
-    algorithms: Option<&Bound<'py, PyAny>>,
-    options: Option<&Bound<'py, PyDict>>,
-    audience: Option<&Bound<'py, PyAny>>,
-    issuer: Option<&Bound<'py, PyAny>>,
-    subject: Option<String>,
-    leeway: f64,
-    now: f64,
-) -> PyResult<Bound<'py, PyDict>> {
-    clear_upper_state();
-    let segments = jws::split(token_bytes(jwt)?)?;
-    let mut sink = PySink::new(py, false);
-    let header = parse_object(&segments.header, &mut sink, "header")?;
-    let args = DecodeArgs {
-        key,
-        algorithms,
-        options,
-        audience,
-        issuer,
-        subject,
-        leeway,
-        now,
-    };
-    let payload = verify_then_payload(py, &segments, &DictMembers(&header), &mut sink, args)?;
-    complete(py, header, payload.into_any(), &segments.signature)
-}
-
 /// `{"header": ..., "payload": ..., "signature": ...}`, what the `decode_complete`s return
 /// (the payload a dict of claims, or the JWS layer's bytes).
 pub(super) fn complete<'py>(
@@ -583,52 +516,6 @@ pub(super) fn complete<'py>(
     result.set_item(pyo3::intern!(py, "payload"), payload)?;
     result.set_item(pyo3::intern!(py, "signature"), PyBytes::new(py, signature))?;
     Ok(result)
-}
-
-/// Verifies and decodes a token; returns its payload only. The header is
-/// checked without being turned into Python objects.
-#[pyfunction]
-#[pyo3(signature = (jwt, key, algorithms, options, audience, issuer, subject, leeway, now))]
-#[allow(clippy::too_many_arguments)]
-pub fn decode<'py>(
-    py: Python<'py>,
-    jwt: &Bound<'py, PyAny>,
-    key: Option<&Bound<'py, PyAny>>,
-    algorithms: Option<&Bound<'py, PyAny>>,
-    options: Option<&Bound<'py, PyDict>>,
-    audience: Option<&Bound<'py, PyAny>>,
-    issuer: Option<&Bound<'py, PyAny>>,
-    subject: Option<String>,
-    leeway: f64,
-    now: f64,
-) -> PyResult<Bound<'py, PyDict>> {
-    clear_upper_state();
-    let segments = jws::split(token_bytes(jwt)?)?;
-    let header = parse_object(&segments.header, &mut MemberSink, "header")?;
-    let args = DecodeArgs {
-        key,
-        algorithms,
-        options,
-        audience,
-        issuer,
-        subject,
-        leeway,
-        now,
-    };
-    verify_then_payload(py, &segments, &header, &mut PySink::new(py, false), args)
-}
-
-/// The header of a token, without verifying anything but its form.
-#[pyfunction]
-pub fn get_unverified_header<'py>(
-    py: Python<'py>,
-    jwt: &Bound<'py, PyAny>,
-) -> PyResult<Bound<'py, PyDict>> {
-    clear_upper_state();
-    let segments = jws::split(token_bytes(jwt)?)?;
-    let header = parse_object(&segments.header, &mut PySink::new(py, false), "header")?;
-    jws::check_common(&DictMembers(&header))?;
-    Ok(header)
 }
 
 /// The expiry rule, for time claims the caller reads itself (simplejwt's

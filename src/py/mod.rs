@@ -5,6 +5,7 @@
 mod api;
 mod cpu;
 mod errors;
+mod functions;
 mod json_in;
 mod json_out;
 mod key;
@@ -35,10 +36,10 @@ fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<prepared::Encoder>()?;
     m.add_class::<prepared::Decoder>()?;
     m.add_function(wrap_pyfunction!(key::coerce_key, m)?)?;
-    m.add_function(wrap_pyfunction!(api::encode, m)?)?;
-    m.add_function(wrap_pyfunction!(api::decode, m)?)?;
-    m.add_function(wrap_pyfunction!(api::decode_complete, m)?)?;
-    m.add_function(wrap_pyfunction!(api::get_unverified_header, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::encode, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::decode, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::decode_complete, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::get_unverified_header, m)?)?;
     m.add_function(wrap_pyfunction!(api::jws_encode, m)?)?;
     m.add_function(wrap_pyfunction!(api::jws_decode_complete, m)?)?;
     m.add_function(wrap_pyfunction!(api::time_claim_expired, m)?)?;
