@@ -1,8 +1,8 @@
 """Type stub of the native module ``ferrojwt._core`` (Rust, PyO3).
 
 Every function here raises the exceptions of :mod:`ferrojwt.jwt.exceptions`.
-Times are seconds since the epoch as floats, passed in by the caller: the
-native core never reads a clock.
+Times are seconds since the epoch; where a ``now`` is optional, its default is
+``time.time()`` looked up and called at call time (so freezegun moves it).
 """
 
 import json
@@ -10,9 +10,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Final, Literal, TypedDict, final
 
+from ferrojwt.jwt.keys import SigningKey, VerifyingKey
+
 __all__ = [
     "ALGORITHMS",
+    "ALGORITHM_UNSET",
     "MAX_TOKEN_BYTES",
+    "AlgorithmUnset",
     "Decoder",
     "Encoder",
     "Key",
@@ -25,6 +29,9 @@ __all__ = [
     "get_unverified_header",
     "jws_decode_complete",
     "jws_encode",
+    "legacy_arguments",
+    "sign_claims",
+    "signing_algorithm",
     "time_claim_expired",
 ]
 
@@ -163,23 +170,58 @@ def coerce_key(key: _KeyInput, algorithm: str) -> Key:
     the algorithm, and InvalidAlgorithmError for an unknown algorithm.
     """
 
+@final
+class AlgorithmUnset:
+    """The type of :data:`ALGORITHM_UNSET` (one instance; not constructible)."""
+
+#: ``encode``'s default algorithm: HS256, or the algorithm of a ``PyJWK`` key.
+ALGORITHM_UNSET: Final[AlgorithmUnset]
+
 def encode(
     payload: dict[str, Any],
-    key: _KeyInput,
-    algorithm: str | None = "HS256",
+    key: SigningKey,
+    algorithm: str | AlgorithmUnset | None = ...,
     headers: dict[str, Any] | None = None,
     json_encoder: type[json.JSONEncoder] | None = None,
     sort_headers: bool = True,
-    enforce_minimum_key_length: bool = False,
 ) -> str:
     """Sign ``payload`` as a compact JWS, byte-identical to PyJWT's ``jwt.encode``.
 
-    ``datetime`` values of ``exp``, ``iat`` and ``nbf`` become NumericDate
-    integers; values the fast path cannot encode go through ``json_encoder``.
-    An HMAC secret shorter than its hash's output warns
-    (``InsecureKeyLengthWarning``), or raises ``InvalidKeyError`` when
-    ``enforce_minimum_key_length``; so does verifying with one.
+    ``algorithm`` defaults to HS256, or to the algorithm of a ``PyJWK`` key
+    (also when None); a ``headers["alg"]`` wins over it. ``datetime`` values
+    of ``exp``, ``iat`` and ``nbf`` become NumericDate integers; values the
+    fast path cannot encode go through ``json_encoder``. An HMAC secret
+    shorter than its hash's output warns (``InsecureKeyLengthWarning``).
     """
+
+def sign_claims(
+    payload: dict[str, Any],
+    key: SigningKey,
+    algorithm: str | AlgorithmUnset | None,
+    headers: dict[str, Any] | None,
+    json_encoder: type[json.JSONEncoder] | None,
+    sort_headers: bool,
+    enforce_minimum_key_length: bool,
+) -> str:
+    """:func:`encode` with PyJWT's ``enforce_minimum_key_length`` option: a
+    short HMAC secret raises ``InvalidKeyError`` instead of warning."""
+
+def signing_algorithm(algorithm: str | AlgorithmUnset | None, key: object) -> str | None:
+    """The algorithm ``encode`` signs with for these arguments (before ``headers["alg"]``)."""
+
+def legacy_arguments(
+    function: str,
+    jwt: str | bytes,
+    options: Mapping[str, Any] | None,
+    verify: bool | None,
+    detached_payload: bytes | None,
+    kwargs: Mapping[str, Any] | None,
+    stacklevel: int,
+) -> None:
+    """PyJWT's answers to its compatibility arguments: unknown ``kwargs`` warn
+    (``RemovedInPyjwt3Warning``), a ``verify`` contradicting ``verify_signature``
+    warns (``DeprecationWarning``), ``detached_payload`` is refused (DecodeError).
+    ``stacklevel`` as ``warnings.warn``'s, 1 being the caller of this function."""
 
 def jws_encode(
     payload: bytes,
@@ -208,30 +250,48 @@ def jws_decode_complete(
 
 def decode_complete(
     jwt: str | bytes,
-    key: _KeyInput | None,
-    algorithms: Iterable[str] | None,
-    options: DecodeOptions | None,
-    audience: str | Iterable[str] | None,
-    issuer: str | Iterable[str] | None,
-    subject: str | None,
-    leeway: float,
-    now: float,
+    key: VerifyingKey | None = "",
+    algorithms: Sequence[str] | None = None,
+    options: DecodeOptions | Mapping[str, Any] | None = None,
+    verify: bool | None = None,
+    detached_payload: bytes | None = None,
+    audience: str | Iterable[str] | None = None,
+    issuer: str | Iterable[str] | None = None,
+    subject: str | None = None,
+    leeway: float | timedelta = 0,
+    *,
+    now: float | datetime | None = None,
+    **kwargs: Any,
 ) -> Decoded:
-    """Verify and decode ``jwt``: signature first, then the claims, in PyJWT's order."""
+    """Verify ``jwt`` and return ``{"header": ..., "payload": ..., "signature": ...}``:
+    PyJWT's ``jwt.decode_complete``, signature first, then the claims, in PyJWT's order.
+
+    ``algorithms`` is required when the signature is verified (a ``PyJWK``
+    brings its own). ``now`` (seconds since the epoch, or an aware datetime)
+    defaults to ``time.time()`` read at call time. ``verify`` (PyJWT 1's
+    switch) does nothing and warns when it contradicts
+    ``options["verify_signature"]``; other keyword arguments warn with
+    ``RemovedInPyjwt3Warning`` and are ignored, as in PyJWT.
+    """
 
 def decode(
     jwt: str | bytes,
-    key: _KeyInput | None,
-    algorithms: Iterable[str] | None,
-    options: DecodeOptions | None,
-    audience: str | Iterable[str] | None,
-    issuer: str | Iterable[str] | None,
-    subject: str | None,
-    leeway: float,
-    now: float,
+    key: VerifyingKey | None = "",
+    algorithms: Sequence[str] | None = None,
+    options: DecodeOptions | Mapping[str, Any] | None = None,
+    verify: bool | None = None,
+    detached_payload: bytes | None = None,
+    audience: str | Iterable[str] | None = None,
+    subject: str | None = None,
+    issuer: str | Iterable[str] | None = None,
+    leeway: float | timedelta = 0,
+    *,
+    now: float | datetime | None = None,
+    **kwargs: Any,
 ) -> dict[str, Any]:
-    """As :func:`decode_complete`, returning the payload only (the header is
-    checked without being turned into Python objects)."""
+    """As :func:`decode_complete`, returning the claims only: PyJWT's
+    ``jwt.decode`` (``subject`` before ``issuer`` here, after it there). The
+    header is checked without being turned into Python objects."""
 
 def get_unverified_header(jwt: str | bytes) -> dict[str, Any]:
     """The header of ``jwt`` without any verification. Never trust it for the algorithm."""

@@ -399,11 +399,10 @@ class TokenBackend:
                 self.get_verifying_key(token),
                 self._algorithms,
                 self._options[True if verify else False],
-                self._audience,
-                self._issuer,
-                None,
-                self._leeway_total_seconds(),
-                when,
+                audience=self._audience,
+                issuer=self._issuer,
+                leeway=self._leeway_total_seconds(),
+                now=when,
             )
         except InvalidAlgorithmError as e:
             raise TokenBackendError(_("Invalid algorithm specified")) from e

@@ -175,59 +175,65 @@ pub(super) fn token_bytes<'a>(jwt: &'a Bound<'_, PyAny>) -> PyResult<&'a [u8]> {
     Err(Error::decode("Invalid token type. Token must be a <class 'bytes'>").into())
 }
 
-/// The options dict, read in one pass. Unknown keys are ignored, as PyJWT does.
+/// The options dict. Unknown keys are ignored, as PyJWT ignores them (it
+/// merges them into its defaults and never reads them).
 #[derive(Default)]
 pub(super) struct Options {
     pub(super) verify_signature: Option<bool>,
     pub(super) enforce_minimum_key_length: bool,
-    flags: Vec<(&'static str, bool)>,
+    /// `verify_exp` ... `strict_aud`, in [`Flag`]'s order, when given.
+    flags: [Option<bool>; 8],
     require: Option<Vec<String>>,
 }
 
-const FLAG_NAMES: [&str; 8] = [
-    "verify_exp",
-    "verify_nbf",
-    "verify_iat",
-    "verify_aud",
-    "verify_iss",
-    "verify_sub",
-    "verify_jti",
-    "strict_aud",
-];
+/// The boolean options that switch one claim rule.
+#[derive(Clone, Copy)]
+enum Flag {
+    Exp,
+    Nbf,
+    Iat,
+    Aud,
+    Iss,
+    Sub,
+    Jti,
+    StrictAud,
+}
 
 impl Options {
-    /// Reads the dict in one pass. Nothing that could run Python code
-    /// (a value's `__bool__`, a custom sequence) runs until the iteration is
-    /// over, so such code cannot change the dict under the iterator.
-    pub(super) fn read(options: Option<&Bound<'_, PyDict>>) -> PyResult<Options> {
-        let mut known = Vec::new();
-        for (name, value) in options.into_iter().flat_map(|o| o.iter()) {
-            let Ok(name) = name.cast::<PyString>() else {
-                continue;
-            };
-            let name = match name.to_str() {
-                Ok("verify_signature") => "verify_signature",
-                Ok("require") => "require",
-                Ok("enforce_minimum_key_length") => "enforce_minimum_key_length",
-                Ok(other) => match FLAG_NAMES.iter().find(|f| **f == other) {
-                    Some(flag) => *flag,
-                    None => continue,
-                },
-                Err(_) => continue,
-            };
-            known.push((name, value));
-        }
+    /// Looks the known names up, most used first, and stops once every
+    /// entry of the dict has been accounted for: `TokenBackend`'s two-key
+    /// dict costs two lookups, and nothing is allocated unless `require`
+    /// names claims.
+    pub(super) fn read<'py>(options: Option<&Bound<'py, PyDict>>) -> PyResult<Options> {
         let mut read = Options::default();
-        for (name, value) in known {
-            match name {
-                "verify_signature" => read.verify_signature = Some(value.is_truthy()?),
-                "require" => read.require = Some(names(&value, "options[\"require\"]")?),
-                "enforce_minimum_key_length" => {
-                    read.enforce_minimum_key_length = value.is_truthy()?
-                }
-                flag => read.flags.push((flag, value.is_truthy()?)),
+        let Some(dict) = options else {
+            return Ok(read);
+        };
+        let mut left = dict.len();
+        let py = dict.py();
+        let mut get = |name: &Bound<'py, PyString>| -> PyResult<Option<Bound<'py, PyAny>>> {
+            if left == 0 {
+                return Ok(None);
             }
+            let value = dict.get_item(name)?;
+            left -= usize::from(value.is_some());
+            Ok(value)
+        };
+        let truthy = |value: Option<Bound<'py, PyAny>>| value.map(|v| v.is_truthy()).transpose();
+        read.verify_signature = truthy(get(pyo3::intern!(py, "verify_signature"))?)?;
+        read.flags[Flag::Aud as usize] = truthy(get(pyo3::intern!(py, "verify_aud"))?)?;
+        read.flags[Flag::Exp as usize] = truthy(get(pyo3::intern!(py, "verify_exp"))?)?;
+        if let Some(require) = get(pyo3::intern!(py, "require"))? {
+            read.require = Some(names(&require, "options[\"require\"]")?);
         }
+        read.flags[Flag::Iss as usize] = truthy(get(pyo3::intern!(py, "verify_iss"))?)?;
+        read.flags[Flag::Nbf as usize] = truthy(get(pyo3::intern!(py, "verify_nbf"))?)?;
+        read.flags[Flag::Iat as usize] = truthy(get(pyo3::intern!(py, "verify_iat"))?)?;
+        read.flags[Flag::Sub as usize] = truthy(get(pyo3::intern!(py, "verify_sub"))?)?;
+        read.flags[Flag::Jti as usize] = truthy(get(pyo3::intern!(py, "verify_jti"))?)?;
+        read.flags[Flag::StrictAud as usize] = truthy(get(pyo3::intern!(py, "strict_aud"))?)?;
+        let enforce = get(pyo3::intern!(py, "enforce_minimum_key_length"))?;
+        read.enforce_minimum_key_length = truthy(enforce)?.unwrap_or(false);
         Ok(read)
     }
 }
@@ -334,18 +340,20 @@ pub(super) fn validation(
     now: f64,
 ) -> PyResult<Validation> {
     let mut v = Validation::new(verify_signature, now);
-    for (name, on) in options.flags {
-        let flag = match name {
-            "verify_exp" => &mut v.verify_exp,
-            "verify_nbf" => &mut v.verify_nbf,
-            "verify_iat" => &mut v.verify_iat,
-            "verify_aud" => &mut v.verify_aud,
-            "verify_iss" => &mut v.verify_iss,
-            "verify_sub" => &mut v.verify_sub,
-            "verify_jti" => &mut v.verify_jti,
-            _ => &mut v.strict_aud,
-        };
-        *flag = on;
+    let rules = [
+        (Flag::Exp, &mut v.verify_exp),
+        (Flag::Nbf, &mut v.verify_nbf),
+        (Flag::Iat, &mut v.verify_iat),
+        (Flag::Aud, &mut v.verify_aud),
+        (Flag::Iss, &mut v.verify_iss),
+        (Flag::Sub, &mut v.verify_sub),
+        (Flag::Jti, &mut v.verify_jti),
+        (Flag::StrictAud, &mut v.strict_aud),
+    ];
+    for (flag, rule) in rules {
+        if let Some(on) = options.flags[flag as usize] {
+            *rule = on;
+        }
     }
     if let Some(require) = options.require {
         v.require = require;

@@ -36,7 +36,12 @@ fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<prepared::Encoder>()?;
     m.add_class::<prepared::Decoder>()?;
     m.add_function(wrap_pyfunction!(key::coerce_key, m)?)?;
+    m.add_class::<functions::AlgorithmUnset>()?;
+    m.add("ALGORITHM_UNSET", functions::algorithm_unset(m.py())?)?;
     m.add_function(wrap_pyfunction!(functions::encode, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::sign_claims, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::py_signing_algorithm, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::legacy_arguments, m)?)?;
     m.add_function(wrap_pyfunction!(functions::decode, m)?)?;
     m.add_function(wrap_pyfunction!(functions::decode_complete, m)?)?;
     m.add_function(wrap_pyfunction!(functions::get_unverified_header, m)?)?;

@@ -49,7 +49,7 @@ fn native_key<'py>(key: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
 
 /// The algorithm a `PyJWK` carries, when `key` is one (it signs and verifies
 /// with that algorithm only, as in PyJWT).
-fn jwk_algorithm(key: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
+pub(super) fn jwk_algorithm(key: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
     if key.is_instance_of::<super::key::PyKey>()
         || key.is_instance_of::<PyString>()
         || key.is_instance_of::<PyBytes>()
@@ -62,7 +62,7 @@ fn jwk_algorithm(key: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
 }
 
 /// Seconds from a number or a `timedelta` (leeway).
-fn seconds(value: &Bound<'_, PyAny>, what: &str) -> PyResult<f64> {
+pub(super) fn seconds(value: &Bound<'_, PyAny>, what: &str) -> PyResult<f64> {
     if value.is_instance_of::<PyFloat>() || value.is_instance_of::<PyInt>() {
         return value.extract();
     }
@@ -76,7 +76,7 @@ fn seconds(value: &Bound<'_, PyAny>, what: &str) -> PyResult<f64> {
 
 /// The time to check claims against: `now` (seconds since the epoch, or an
 /// aware datetime), else `time.time()` read at call time (freezegun moves it).
-fn now_seconds(py: Python<'_>, now: Option<&Bound<'_, PyAny>>) -> PyResult<f64> {
+pub(super) fn now_seconds(py: Python<'_>, now: Option<&Bound<'_, PyAny>>) -> PyResult<f64> {
     match now.filter(|n| !n.is_none()) {
         None => TIME
             .get_or_try_init(py, || py.import("time").map(Bound::unbind))?

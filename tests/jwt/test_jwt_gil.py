@@ -90,7 +90,7 @@ def test_asymmetric_signing_and_verification_release_the_gil(
         lambda: _core.encode(PAYLOAD, key, algorithm), rounds=3000
     )
     verifying = progress_of_other_thread_during(
-        lambda: _core.decode(token, public, [algorithm], None, None, None, None, 0.0, 0.0),
+        lambda: _core.decode(token, public, [algorithm], now=0.0),
         rounds=3000,
     )
     assert signing > 0, f"{algorithm} signing held the GIL throughout"
@@ -103,7 +103,7 @@ def test_hmac_keeps_the_gil(long_switch_interval: None) -> None:
     progress = progress_of_other_thread_during(
         lambda: (
             _core.encode(PAYLOAD, key, "HS256"),
-            _core.decode(token, key, ["HS256"], None, None, None, None, 0.0, 0.0),
+            _core.decode(token, key, ["HS256"], now=0.0),
         ),
         rounds=2000,
     )

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ferrojwt import _core
 
-from .api import ALGORITHM_UNSET, _Unset, algorithms_for_jwk, legacy_arguments, resolve_algorithm
+from .api import ALGORITHM_UNSET, _Unset, algorithms_for_jwk
 from .exceptions import InvalidAlgorithmError
 from .jwk import PyJWK
 from .keys import native_key
@@ -80,7 +80,7 @@ class PyJWS:
         ``is_payload_detached`` (RFC 7797) is refused: ferrojwt implements no
         JWS extension.
         """
-        alg = resolve_algorithm(algorithm, key)
+        alg = _core.signing_algorithm(algorithm, key)
         if headers and headers.get("alg"):
             alg = headers["alg"]
         if alg not in self._implemented():
@@ -112,7 +112,9 @@ class PyJWS:
         """Verify ``jwt``; return ``{"header": dict, "payload": bytes, "signature": bytes}``."""
         merged = self.options if options is None else {**self.options, **options}
         if kwargs or detached_payload is not None:
-            legacy_arguments("decode_complete", jwt, merged, None, detached_payload, kwargs)
+            _core.legacy_arguments(
+                "decode_complete", jwt, merged, None, detached_payload, kwargs, 2
+            )
         verify = bool(merged["verify_signature"])
         if isinstance(key, PyJWK):
             algorithms = algorithms_for_jwk(jwt, key, algorithms, merged)
@@ -139,7 +141,7 @@ class PyJWS:
     ) -> bytes:
         """Verify ``jwt`` and return its payload bytes."""
         if kwargs:
-            legacy_arguments("decode", jwt, None, None, None, kwargs)
+            _core.legacy_arguments("decode", jwt, None, None, None, kwargs, 2)
         payload: bytes = self.decode_complete(jwt, key, algorithms, options, detached_payload)[
             "payload"
         ]

@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from ferrojwt import _core
+
 from . import api
 from .api import ALGORITHM_UNSET, _Unset
 
@@ -69,7 +71,7 @@ class PyJWT:
         sort_headers: bool = True,
     ) -> str:
         """As :func:`ferrojwt.jwt.encode`, with this instance's key-length option."""
-        return api.sign_claims(
+        return _core.sign_claims(
             payload,
             key,
             algorithm,
@@ -97,7 +99,9 @@ class PyJWT:
     ) -> Decoded:
         """As :func:`ferrojwt.jwt.decode_complete`, with this instance's options."""
         if kwargs or verify is not None or detached_payload is not None:
-            api.legacy_arguments("decode_complete", jwt, options, verify, detached_payload, kwargs)
+            _core.legacy_arguments(
+                "decode_complete", jwt, options, verify, detached_payload, kwargs, 2
+            )
         merged = self._merge_options(options)
         # As in PyJWT, whether the signature is checked is the call's choice
         # (default: checked); the instance's options give the claim checks.
@@ -126,7 +130,7 @@ class PyJWT:
     ) -> dict[str, Any]:
         """As :func:`ferrojwt.jwt.decode`, with this instance's options."""
         if kwargs:
-            api.legacy_arguments("decode", jwt, None, None, None, kwargs)
+            _core.legacy_arguments("decode", jwt, None, None, None, kwargs, 2)
         payload: dict[str, Any] = self.decode_complete(
             jwt,
             key,
