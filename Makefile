@@ -25,6 +25,7 @@ help:
 	@echo "make messages  compile the translation catalogues (python/ferrojwt/locale)"
 	@echo "make serve-prod  the example on PostgreSQL + gunicorn + nginx (127.0.0.1:8080)"
 	@echo "make bench-e2e   gunicorn + wrk benchmark, ferrojwt vs simplejwt (benches/e2e.png)"
+	@echo "make profile whole requests through the WSGI handler, one process (PROFILE=endpoint)"
 	@echo "make wheel   build an abi3 manylinux2014 wheel into dist/"
 	@echo "make matrix  the unit and Django suites on each CPython 3.10-3.13 x Django pair"
 	@echo "make fuzz    libFuzzer on the Rust core, FUZZ_SECONDS per target (about 20 minutes)"
@@ -206,6 +207,13 @@ matrix: $(STAMP)-develop
 # PostgreSQL + gunicorn + nginx on 127.0.0.1:8080, data in .run/ (Ctrl-C stops all).
 serve-prod: $(STAMP)-develop system-deps
 	$(PY) examples/demo/serve.py prod
+
+# Whole requests through Django's WSGI handler in one process, ferrojwt vs simplejwt
+# (benches/profile_request.py, about 20 s); PROFILE="GET, DB-user auth" (an endpoint's
+# name, PACKAGE=simplejwt for the other) cProfiles that one instead.
+.PHONY: profile
+profile: $(STAMP)-develop $(STAMP)-bench
+	$(PY) benches/profile_request.py $(if $(PROFILE),--profile "$(PROFILE)" --package $(or $(PACKAGE),ferrojwt))
 
 # One pinned gunicorn worker under wrk, ferrojwt vs simplejwt (about 6 minutes).
 bench-e2e: $(STAMP)-develop $(STAMP)-bench system-deps

@@ -228,17 +228,21 @@ class UserCache:
         lookup = {field: value}
         if type(value) not in _KEY_TYPES:
             return model.objects.get(**lookup)  # type: ignore[attr-defined]
+        key = (model._meta.label_lower, field, value)
+        now = _clock()
+        entry = self._entries.get(key)
+        if (
+            entry is not None
+            and now < entry.expires
+            and now - entry.checked < configured_interval()
+        ):
+            return entry.build()  # confirmed less than USER_CACHE_CHECK_INTERVAL ago
         try:
             cache = caches[alias]
         except Exception as error:  # an alias missing from CACHES
             self._unreachable(alias, error)
             return model.objects.get(**lookup)  # type: ignore[attr-defined]
-        key = (model._meta.label_lower, field, value)
-        now = _clock()
-        entry = self._entries.get(key)
         if entry is not None and now < entry.expires:
-            if now - entry.checked < configured_interval():
-                return entry.build()
             try:
                 shared = cache.get(entry.vkey)
             except Exception as error:

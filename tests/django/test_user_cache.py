@@ -178,6 +178,10 @@ def test_each_request_gets_its_own_copy(user: Any) -> None:
         third = authenticate(user)
     assert first is not second and second is not third
     assert second.first_name == "" and not hasattr(second, "marker")
+    # nor the related objects request one loaded or set (Django keeps them in _state)
+    first._state.fields_cache["set by request one"] = object()
+    assert first._state is not second._state and second._state.fields_cache == {}
+    assert authenticate(user)._state.fields_cache == {}
     # a copy looks like a row loaded from the database
     assert second._state.adding is False and second._state.db == "default"
     assert second.pk == user.pk and second.password == user.password
