@@ -129,14 +129,15 @@ class PyJWT:
         **kwargs: Any,
     ) -> dict[str, Any]:
         """As :func:`ferrojwt.jwt.decode`, with this instance's options."""
-        if kwargs:
-            _core.legacy_arguments("decode", jwt, None, None, None, kwargs, 2)
+        if kwargs or verify is not None:
+            # Here, so that the warnings point at this method's caller.
+            _core.legacy_arguments("decode", jwt, options, verify, None, kwargs, 2)
         payload: dict[str, Any] = self.decode_complete(
             jwt,
             key,
             algorithms,
             options,
-            verify,
+            None,
             detached_payload,
             audience,
             issuer,
