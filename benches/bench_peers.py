@@ -77,9 +77,10 @@ class Use:
     ``encode``/``decode`` are expressions over the namespace ``setup`` builds for an
     algorithm (None: this use has no such operation); ``encode`` reads ``claims``,
     ``decode`` reads ``token`` and must return the claims. ``setup`` returns None when
-    the library has no such algorithm. ``kind`` is "prepared", "module" or "module-str"
-    for ferrojwt's three uses, "oxyjwt-module" for oxyjwt's PyJWT-shaped functions
-    (the module-level target's reference) and "peer" for any other.
+    the library has no such algorithm. ``kind`` is "prepared", "module", "module-str" or
+    "module-options" (decode with an options dict) for ferrojwt's uses, "oxyjwt-module"
+    for oxyjwt's PyJWT-shaped functions (the module-level target's reference) and "peer"
+    for any other.
     """
 
     library: str
@@ -156,7 +157,7 @@ def prepared_use() -> Use:
         "prepared",
         stand_in,
         "encode(claims, signing, alg, None, None, True)",
-        "decode(token, verifying, algs, None, None, None, None, 0, now())",
+        "decode(token, verifying, algs, now=now())",
     )
 
 
@@ -172,6 +173,11 @@ def ferrojwt_uses() -> list[Use]:
         namespace = {"signing": _pem_text(keys.signing_pem)}
         namespace["verifying"] = _pem_text(keys.verifying_pem)
         return {"encode": jwt.encode, "decode": jwt.decode, "alg": alg, "algs": [alg], **namespace}
+
+    def with_options(alg: str, keys: KeyMaterial) -> Namespace:
+        # TokenBackend's options dict, as most callers pass one.
+        options = {"verify_aud": False, "verify_signature": True}
+        return {**with_key(alg, keys), "options": options}
 
     module_encode = "encode(claims, signing, algorithm=alg)"
     module_decode = "decode(token, verifying, algorithms=algs)"
@@ -192,6 +198,14 @@ def ferrojwt_uses() -> list[Use]:
             with_text,
             module_encode,
             module_decode,
+        ),
+        Use(
+            "ferrojwt",
+            "ferrojwt.jwt.decode, Key, options dict",
+            "module-options",
+            with_options,
+            None,
+            "decode(token, verifying, algorithms=algs, options=options)",
         ),
     ]
 
@@ -525,11 +539,14 @@ def targets_table(results: Sequence[Result]) -> tuple[str, int, int]:
         "target",
         "result",
         "(c) vs oxyjwt",
+        "(d) module, options µs",
+        "(d) vs oxyjwt",
     ]
     rows = []
     for result in results:
         key = (result.algorithm, result.operation)
-        prepared, module, text = (result.of_kind(k) for k in ("prepared", "module", "module-str"))
+        kinds = ("prepared", "module", "module-str", "module-options")
+        prepared, module, text, with_options = (result.of_kind(k) for k in kinds)
         best = result.best_peer()
         best_stats = best[1] if best else None
         oxy = result.of_kind("oxyjwt-module")
@@ -546,6 +563,8 @@ def targets_table(results: Sequence[Result]) -> tuple[str, int, int]:
                 micros(oxy),
                 *_target_cells(module, oxy, MODULE_TARGETS.get(key)),
                 ratio_text(ratio(oxy, text)),
+                micros(with_options),
+                ratio_text(ratio(oxy, with_options)) if with_options else "",
             ]
         )
     verdicts = [row[i] for row in rows for i in (9, 13)]

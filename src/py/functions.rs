@@ -373,15 +373,10 @@ fn warn(
     PyErr::warn(py, category, &message, stacklevel)
 }
 
-/// Verifies and decodes a token; returns its header, payload and signature:
-/// PyJWT's `jwt.decode_complete` (`issuer` before `subject`).
-#[pyfunction]
-#[pyo3(
-    signature = (jwt, key = Given::Absent, algorithms = None, options = None, verify = None, detached_payload = None, audience = None, issuer = None, subject = None, leeway = Given::Absent, *, now = None, **kwargs),
-    text_signature = "(jwt, key='', algorithms=None, options=None, verify=None, detached_payload=None, audience=None, issuer=None, subject=None, leeway=0, *, now=None, **kwargs)"
-)]
+/// PyJWT's `jwt.decode_complete` (`issuer` before `subject`): the token's
+/// header, payload and signature.
 #[allow(clippy::too_many_arguments)]
-pub fn decode_complete<'py>(
+fn decode_complete<'py>(
     py: Python<'py>,
     jwt: &Bound<'py, PyAny>,
     key: Given<'py>,
@@ -427,16 +422,10 @@ pub fn decode_complete<'py>(
     complete(py, header, payload.into_any(), &segments.signature)
 }
 
-/// Verifies and decodes a token; returns its claims: PyJWT's `jwt.decode`
-/// (`subject` before `issuer`). The header is checked without being turned
-/// into Python objects.
-#[pyfunction]
-#[pyo3(
-    signature = (jwt, key = Given::Absent, algorithms = None, options = None, verify = None, detached_payload = None, audience = None, subject = None, issuer = None, leeway = Given::Absent, *, now = None, **kwargs),
-    text_signature = "(jwt, key='', algorithms=None, options=None, verify=None, detached_payload=None, audience=None, subject=None, issuer=None, leeway=0, *, now=None, **kwargs)"
-)]
+/// PyJWT's `jwt.decode` (`subject` before `issuer`): the token's claims. The
+/// header is checked without being turned into Python objects.
 #[allow(clippy::too_many_arguments)]
-pub fn decode<'py>(
+fn decode<'py>(
     py: Python<'py>,
     jwt: &Bound<'py, PyAny>,
     key: Given<'py>,
@@ -491,4 +480,289 @@ pub fn get_unverified_header<'py>(
     let header = parse_object(&segments.header, &mut PySink::new(py, false), "header")?;
     jws::check_common(&DictMembers(&header))?;
     Ok(header)
+}
+
+// --- decode and decode_complete as vectorcall functions --------------------------------
+//
+// PyO3 passes a function with `**kwargs` its arguments as a tuple and a dict
+// (METH_VARARGS), which CPython builds for every call: more than all the rest
+// of the argument handling. `decode` and `decode_complete` take PyJWT's
+// `**kwargs`, so they are METH_FASTCALL functions written here, reading the
+// vectorcall array in place; only unknown keywords (the legacy warning) get a
+// dict.
+
+/// How a function's parameters are named and passed.
+struct Parameters {
+    function: &'static str,
+    /// All names, the positional-or-keyword ones first.
+    names: [&'static str; 11],
+    positional: usize,
+}
+
+const DECODE: Parameters = Parameters {
+    function: "decode",
+    names: [
+        "jwt",
+        "key",
+        "algorithms",
+        "options",
+        "verify",
+        "detached_payload",
+        "audience",
+        "subject",
+        "issuer",
+        "leeway",
+        "now",
+    ],
+    positional: 10,
+};
+
+const DECODE_COMPLETE: Parameters = Parameters {
+    function: "decode_complete",
+    names: [
+        "jwt",
+        "key",
+        "algorithms",
+        "options",
+        "verify",
+        "detached_payload",
+        "audience",
+        "issuer",
+        "subject",
+        "leeway",
+        "now",
+    ],
+    positional: 10,
+};
+
+/// The arguments of one call, by parameter, and the unknown keywords.
+struct Arguments<'py> {
+    slots: [Option<Bound<'py, PyAny>>; 11],
+    extra: Option<Bound<'py, PyDict>>,
+}
+
+impl<'py> Arguments<'py> {
+    /// Reads a vectorcall's arguments as Python binds them, with Python's
+    /// messages for too many, repeated or missing ones.
+    ///
+    /// # Safety
+    /// `args` holds `nargs` positional values followed by one value per name
+    /// of `kwnames` (a tuple of str, or NULL), as CPython passes them.
+    unsafe fn read(
+        py: Python<'py>,
+        parameters: &Parameters,
+        args: *const *mut pyo3::ffi::PyObject,
+        nargs: pyo3::ffi::Py_ssize_t,
+        kwnames: *mut pyo3::ffi::PyObject,
+    ) -> PyResult<Arguments<'py>> {
+        let function = parameters.function;
+        let nargs = usize::try_from(nargs).unwrap_or(0);
+        if nargs > parameters.positional {
+            return Err(PyTypeError::new_err(format!(
+                "{function}() takes from 1 to {} positional arguments but {nargs} were given",
+                parameters.positional
+            )));
+        }
+        let value = |index: usize| -> Bound<'py, PyAny> {
+            // SAFETY: index < nargs + len(kwnames), CPython's borrowed references.
+            unsafe { Bound::from_borrowed_ptr(py, *args.add(index)) }
+        };
+        let mut slots: [Option<Bound<'py, PyAny>>; 11] = Default::default();
+        for (index, slot) in slots.iter_mut().enumerate().take(nargs) {
+            *slot = Some(value(index));
+        }
+        let mut extra: Option<Bound<'py, PyDict>> = None;
+        if !kwnames.is_null() {
+            // SAFETY: a non-NULL kwnames is a tuple, borrowed for the call.
+            let names = unsafe { Bound::from_borrowed_ptr(py, kwnames) };
+            let names = names.cast::<PyTuple>()?;
+            for (offset, name) in names.iter().enumerate() {
+                let text = name.cast::<PyString>()?.to_str()?;
+                let given = value(nargs + offset);
+                match parameters.names.iter().position(|known| *known == text) {
+                    Some(index) if slots[index].is_some() => {
+                        return Err(PyTypeError::new_err(format!(
+                            "{function}() got multiple values for argument '{text}'"
+                        )));
+                    }
+                    Some(index) => slots[index] = Some(given),
+                    None => {
+                        let dict = extra.get_or_insert_with(|| PyDict::new(py));
+                        dict.set_item(name, given)?;
+                    }
+                }
+            }
+        }
+        if slots[0].is_none() {
+            return Err(PyTypeError::new_err(format!(
+                "{function}() missing 1 required positional argument: 'jwt'"
+            )));
+        }
+        Ok(Arguments { slots, extra })
+    }
+
+    fn given(&self, index: usize) -> Given<'py> {
+        match &self.slots[index] {
+            Some(value) => Given::Value(value.clone()),
+            None => Given::Absent,
+        }
+    }
+
+    /// An argument whose None means "not given".
+    fn optional(&self, index: usize) -> Option<&Bound<'py, PyAny>> {
+        self.slots[index].as_ref().filter(|v| !v.is_none())
+    }
+
+    fn text(&self, index: usize, name: &str) -> PyResult<Option<String>> {
+        match self.optional(index) {
+            None => Ok(None),
+            Some(value) => value.extract().map(Some).map_err(|e: PyErr| {
+                PyTypeError::new_err(format!("argument '{name}': {}", e.value(value.py())))
+            }),
+        }
+    }
+}
+
+/// Runs `body` as a vectorcall function's body: its error set as the
+/// current exception, a panic turned into one, never unwound into CPython.
+fn vectorcall_result<'py>(
+    py: Python<'py>,
+    body: impl FnOnce() -> PyResult<Bound<'py, PyDict>>,
+) -> *mut pyo3::ffi::PyObject {
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(body));
+    let error = match outcome {
+        Ok(Ok(value)) => return value.into_ptr(),
+        Ok(Err(error)) => error,
+        Err(payload) => {
+            let message = payload
+                .downcast_ref::<&str>()
+                .map(|m| m.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "panic in ferrojwt".to_owned());
+            pyo3::panic::PanicException::new_err(message)
+        }
+    };
+    error.restore(py);
+    std::ptr::null_mut()
+}
+
+unsafe extern "C" fn decode_vectorcall(
+    _module: *mut pyo3::ffi::PyObject,
+    args: *const *mut pyo3::ffi::PyObject,
+    nargs: pyo3::ffi::Py_ssize_t,
+    kwnames: *mut pyo3::ffi::PyObject,
+) -> *mut pyo3::ffi::PyObject {
+    // SAFETY: CPython calls a METH_FASTCALL function with the thread attached.
+    let py = unsafe { Python::assume_attached() };
+    vectorcall_result(py, || {
+        // SAFETY: the arguments are CPython's vectorcall arguments.
+        let a = unsafe { Arguments::read(py, &DECODE, args, nargs, kwnames)? };
+        let jwt = a.slots[0]
+            .as_ref()
+            .ok_or_else(|| PyTypeError::new_err("jwt"))?;
+        decode(
+            py,
+            jwt,
+            a.given(1),
+            a.optional(2),
+            a.optional(3),
+            a.optional(4),
+            a.optional(5),
+            a.optional(6),
+            a.text(7, "subject")?,
+            a.optional(8),
+            a.given(9),
+            a.optional(10),
+            a.extra.as_ref(),
+        )
+    })
+}
+
+unsafe extern "C" fn decode_complete_vectorcall(
+    _module: *mut pyo3::ffi::PyObject,
+    args: *const *mut pyo3::ffi::PyObject,
+    nargs: pyo3::ffi::Py_ssize_t,
+    kwnames: *mut pyo3::ffi::PyObject,
+) -> *mut pyo3::ffi::PyObject {
+    // SAFETY: CPython calls a METH_FASTCALL function with the thread attached.
+    let py = unsafe { Python::assume_attached() };
+    vectorcall_result(py, || {
+        // SAFETY: the arguments are CPython's vectorcall arguments.
+        let a = unsafe { Arguments::read(py, &DECODE_COMPLETE, args, nargs, kwnames)? };
+        let jwt = a.slots[0]
+            .as_ref()
+            .ok_or_else(|| PyTypeError::new_err("jwt"))?;
+        decode_complete(
+            py,
+            jwt,
+            a.given(1),
+            a.optional(2),
+            a.optional(3),
+            a.optional(4),
+            a.optional(5),
+            a.optional(6),
+            a.optional(7),
+            a.text(8, "subject")?,
+            a.given(9),
+            a.optional(10),
+            a.extra.as_ref(),
+        )
+    })
+}
+
+const DECODE_DOC: &std::ffi::CStr = c"decode(jwt, key='', algorithms=None, options=None, verify=None, detached_payload=None, audience=None, subject=None, issuer=None, leeway=0, *, now=None, **kwargs)
+--
+
+Verifies and decodes a token; returns its claims: PyJWT's `jwt.decode`.";
+
+const DECODE_COMPLETE_DOC: &std::ffi::CStr = c"decode_complete(jwt, key='', algorithms=None, options=None, verify=None, detached_payload=None, audience=None, issuer=None, subject=None, leeway=0, *, now=None, **kwargs)
+--
+
+Verifies and decodes a token; returns its header, payload and signature: PyJWT's `jwt.decode_complete`.";
+
+/// Adds `decode` and `decode_complete` to the module, as METH_FASTCALL |
+/// METH_KEYWORDS builtins whose `__module__` is the module's name.
+pub fn add_vectorcall_functions(module: &Bound<'_, pyo3::types::PyModule>) -> PyResult<()> {
+    let py = module.py();
+    let functions: [(&str, &'static std::ffi::CStr, _, &'static std::ffi::CStr); 2] = [
+        (
+            "decode",
+            c"decode",
+            decode_vectorcall as pyo3::ffi::PyCFunctionFastWithKeywords,
+            DECODE_DOC,
+        ),
+        (
+            "decode_complete",
+            c"decode_complete",
+            decode_complete_vectorcall,
+            DECODE_COMPLETE_DOC,
+        ),
+    ];
+    let module_name = module.name()?;
+    for (text, name, function, doc) in functions {
+        // The definition must outlive the function object: it is made once per
+        // process (the module is initialised once) and never freed.
+        let definition: &'static mut pyo3::ffi::PyMethodDef =
+            Box::leak(Box::new(pyo3::ffi::PyMethodDef {
+                ml_name: name.as_ptr(),
+                ml_meth: pyo3::ffi::PyMethodDefPointer {
+                    PyCFunctionFastWithKeywords: function,
+                },
+                ml_flags: pyo3::ffi::METH_FASTCALL | pyo3::ffi::METH_KEYWORDS,
+                ml_doc: doc.as_ptr(),
+            }));
+        // SAFETY: a valid method definition, no self, the module's name (a str).
+        let object = unsafe {
+            Bound::from_owned_ptr_or_err(
+                py,
+                pyo3::ffi::PyCFunction_NewEx(
+                    definition,
+                    std::ptr::null_mut(),
+                    module_name.as_ptr(),
+                ),
+            )?
+        };
+        module.add(text, object)?;
+    }
+    Ok(())
 }

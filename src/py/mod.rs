@@ -42,8 +42,7 @@ fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(functions::sign_claims, m)?)?;
     m.add_function(wrap_pyfunction!(functions::py_signing_algorithm, m)?)?;
     m.add_function(wrap_pyfunction!(functions::legacy_arguments, m)?)?;
-    m.add_function(wrap_pyfunction!(functions::decode, m)?)?;
-    m.add_function(wrap_pyfunction!(functions::decode_complete, m)?)?;
+    functions::add_vectorcall_functions(m)?;
     m.add_function(wrap_pyfunction!(functions::get_unverified_header, m)?)?;
     m.add_function(wrap_pyfunction!(api::jws_encode, m)?)?;
     m.add_function(wrap_pyfunction!(api::jws_decode_complete, m)?)?;

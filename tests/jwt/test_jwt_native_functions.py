@@ -7,6 +7,7 @@ convert (timedelta leeway, datetime ``now``, any mapping of options)."""
 from __future__ import annotations
 
 import inspect
+import re
 import sys
 import time
 import types
@@ -424,3 +425,61 @@ def test_errors_keep_their_classes(keypairs: dict[str, KeyPair]) -> None:
     assert jwt.decode(es256, private_jwk(keypairs["P-256"].public), ["ES256"]) == {"a": 1}
     with pytest.raises(jwt.InvalidAlgorithmError, match="does not match the key's algorithm"):
         jwt.decode(es384, public, ["ES256", "ES384"])
+
+
+# --- argument binding, as Python binds a function's arguments ----------------------------
+
+
+@pytest.mark.parametrize("name", ["decode", "decode_complete"])
+def test_misbound_arguments_are_type_errors_with_pythons_messages(name: str) -> None:
+    ours, theirs = getattr(jwt, name), getattr(pyjwt, name)
+    eleven = (TOKEN, HMAC_SECRET, ["HS256"], None, None, None, "api", None, None, 0, NOW)
+    for call, message in [
+        (lambda f: f(), f"{name}() missing 1 required positional argument: 'jwt'"),
+        (lambda f: f(*eleven), f"{name}() takes from 1 to 10 positional arguments but 11"),
+        (lambda f: f(TOKEN, jwt=TOKEN), f"{name}() got multiple values for argument 'jwt'"),
+        (lambda f: f(TOKEN, HMAC_SECRET, key=HMAC_SECRET), "multiple values for argument 'key'"),
+    ]:
+        with pytest.raises(TypeError, match=re.escape(message)):
+            call(ours)
+        with pytest.raises(TypeError):
+            call(theirs)
+
+
+def test_now_is_keyword_only_and_every_parameter_binds_by_name() -> None:
+    # Each keyword lands on its own parameter: a wrong binding would fail a check.
+    claims = jwt.decode(
+        now=NOW,
+        leeway=0,
+        issuer="me",
+        subject="alice",
+        audience="api",
+        options={"require": ["sub"]},
+        algorithms=["HS256"],
+        key=HMAC_SECRET,
+        jwt=TOKEN,
+    )
+    assert claims == CLAIMS
+    complete = jwt.decode_complete(
+        subject="alice",
+        issuer="me",
+        audience="api",
+        algorithms=["HS256"],
+        key=KEY,
+        jwt=TOKEN,
+        now=NOW,
+    )
+    assert complete["payload"] == CLAIMS
+    with pytest.raises(TypeError, match="argument 'subject'"):
+        jwt.decode(TOKEN, HMAC_SECRET, ["HS256"], subject=3, now=NOW)  # type: ignore[arg-type]
+
+
+def test_unknown_keywords_are_collected_not_bound() -> None:
+    with _recorded() as caught:
+        warnings.simplefilter("always")
+        claims = jwt.decode(
+            TOKEN, HMAC_SECRET, ["HS256"], audience="api", now=NOW, algorithm="none", keys=1
+        )
+    assert claims == CLAIMS
+    (warning,) = caught
+    assert str(warning.message).endswith("Unsupported kwargs: ('algorithm', 'keys')")
