@@ -12,6 +12,7 @@ pub mod json;
 pub mod jws;
 pub mod keys;
 pub mod members;
+pub mod token_id;
 
 #[cfg(feature = "python")]
 mod py;

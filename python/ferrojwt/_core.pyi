@@ -22,17 +22,21 @@ __all__ = [
     "Key",
     "__version__",
     "build_profile",
+    "check_token",
+    "claim_time",
     "coerce_key",
     "decode",
     "decode_complete",
+    "decode_token",
     "encode",
     "get_unverified_header",
     "jws_decode_complete",
     "jws_encode",
     "legacy_arguments",
+    "new_claims",
     "sign_claims",
     "signing_algorithm",
-    "time_claim_expired",
+    "uuid4_hex",
 ]
 
 __version__: Final[str]
@@ -296,9 +300,46 @@ def decode(
 def get_unverified_header(jwt: str | bytes) -> dict[str, Any]:
     """The header of ``jwt`` without any verification. Never trust it for the algorithm."""
 
-def time_claim_expired(value: Any, now: float, leeway: float) -> bool:
-    """True when a NumericDate claim ``value`` is at or before ``now - leeway``.
+# -- the standard claims of ferrojwt.tokens (simplejwt's token classes) ----------
 
-    The one expiry rule, shared by ``decode`` and the Django token classes.
-    Raises DecodeError when ``value`` is not a number.
-    """
+def claim_time(when: datetime, lifetime: Any = None) -> int:
+    """``datetime_to_epoch(when + lifetime)`` (of ``when`` without a lifetime): whole
+    seconds since the epoch, a naive ``when`` being UTC. The sum is Python's, so an
+    out-of-range result raises OverflowError as in simplejwt."""
+
+def uuid4_hex() -> str:
+    """``uuid4().hex``: a random version-4 UUID as 32 hex digits, from aws-lc's
+    fork-safe generator."""
+
+def new_claims(
+    type_claim: str, token_type: str, now: datetime, lifetime: Any, jti_claim: str
+) -> dict[str, Any]:
+    """A new token's ``{type_claim: token_type, "exp", "iat", jti_claim}`` (in that order)."""
+
+def check_token(
+    payload: dict[str, Any],
+    *,
+    exp: str | None = None,
+    now: datetime | None = None,
+    leeway: float = 0.0,
+    jti: str | None = None,
+    type_claim: str | None = None,
+    token_type: object = None,
+) -> int:
+    """The checks of ``Token.verify()``, each run when its argument is given: ``exp``
+    present, a number and after ``now - leeway``; ``jti`` present; ``type_claim`` present
+    and equal to ``token_type``. 0 when they pass, else the code of the first failure:
+    1 no time claim, 2 a time claim that is not a number, 3 expired, 4 no id, 5 no type,
+    6 wrong type."""
+
+def decode_token(
+    decoder: Decoder,
+    jwt: str | bytes,
+    now: datetime,
+    leeway: float,
+    jti: str | None,
+    type_claim: str | None,
+    token_type: object,
+) -> tuple[dict[str, Any], int]:
+    """``decoder.decode(jwt)``, then :func:`check_token` with ``exp="exp"`` against
+    ``now``: the payload and the check's code. Decoding failures raise."""

@@ -404,10 +404,48 @@ class TokenBackend:
                 leeway=self._leeway_total_seconds(),
                 now=when,
             )
-        except InvalidAlgorithmError as e:
-            raise TokenBackendError(_("Invalid algorithm specified")) from e
-        except ExpiredSignatureError as e:
-            raise TokenBackendExpiredToken(_("Token is expired")) from e
         except InvalidTokenError as e:
-            # An unknown kid included: the core refuses it as an InvalidTokenError.
-            raise TokenBackendError(_("Token is invalid")) from e
+            raise _backend_error(e) from e
+
+    def decode_token(
+        self, token: Any, now: datetime, jti_claim: Any, type_claim: Any, token_type: Any
+    ) -> tuple[dict[str, Any], int]:
+        """:meth:`decode`, then the checks of ``Token.verify()`` (``_core.check_token``:
+        ``exp`` against ``now``, ``jti_claim`` present, ``type_claim`` equal to
+        ``token_type`` unless that is None): the payload and the checks' code (0: passed).
+
+        One native call with the prepared decoder; a subclass's own :meth:`decode`, key
+        or leeway, or a JWKS client, has :meth:`decode` called and the checks after it.
+        """
+        leeway = self._leeway_total_seconds()
+        decoder = self._prepared_decoder(True) if type(self).decode is _DECODE else None
+        if decoder is not None:
+            try:
+                return _core.decode_token(
+                    decoder, token, now, leeway, jti_claim, type_claim, token_type
+                )
+            except InvalidTokenError as e:
+                raise _backend_error(e) from e
+        payload = self.decode(token)
+        code = _core.check_token(
+            payload,
+            exp="exp",
+            now=now,
+            leeway=leeway,
+            jti=jti_claim,
+            type_claim=type_claim,
+            token_type=token_type,
+        )
+        return payload, code
+
+
+def _backend_error(e: InvalidTokenError) -> TokenBackendError:
+    """The TokenBackendError of a refused token (an unknown kid is an InvalidTokenError)."""
+    if isinstance(e, InvalidAlgorithmError):
+        return TokenBackendError(_("Invalid algorithm specified"))
+    if isinstance(e, ExpiredSignatureError):
+        return TokenBackendExpiredToken(_("Token is expired"))
+    return TokenBackendError(_("Token is invalid"))
+
+
+_DECODE = TokenBackend.decode

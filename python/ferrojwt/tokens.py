@@ -14,8 +14,7 @@ subclass may still set them as plain class attributes.
 from __future__ import annotations
 
 import hashlib
-import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -34,22 +33,11 @@ from .exceptions import (
     TokenBlacklistedError,
     TokenError,
 )
-from .jwt.exceptions import DecodeError
 from .models import TokenUser
 from .revocation import password_fingerprint
 from .settings import api_settings
 from .state import get_token_backend
-from .utils import (
-    _EPOCH,
-    _NAIVE_EPOCH,
-    _UTC,
-    aware_utcnow,
-    datetime_from_epoch,
-    datetime_to_epoch,
-    epoch_seconds,
-    format_lazy,
-    logger,
-)
+from .utils import aware_utcnow, datetime_from_epoch, format_lazy, logger
 
 if TYPE_CHECKING:
     from .token_blacklist.models import BlacklistedToken, OutstandingToken
@@ -73,103 +61,12 @@ AuthUser = TypeVar("AuthUser", AbstractBaseUser, TokenUser)
 BLACKLIST_APP = "ferrojwt.token_blacklist"
 
 
-_installed_memo: tuple[object, bool] | None = None
-
-
 def blacklist_installed() -> bool:
-    """Whether ``ferrojwt.token_blacklist`` is in ``INSTALLED_APPS`` (checked per call).
-
-    The answer is remembered per app registry state: ``override_settings(INSTALLED_APPS=...)``
-    gives the registry a new ``app_configs`` mapping, which is the memo's key.
-    """
-    global _installed_memo
-    configs = apps.app_configs
-    memo = _installed_memo
-    if memo is not None and memo[0] is configs:
-        return memo[1]
-    installed = apps.is_installed(BLACKLIST_APP)
-    if apps.ready:
-        # The memo holds the mapping itself, so its identity cannot be reused.
-        _installed_memo = (configs, installed)
-    return installed
-
-
-# -- random token ids ----------------------------------------------------------
-#
-# ``uuid4().hex`` without a UUID object or a system call per token: one
-# ``os.urandom`` call fills a batch of ids (version and variant bits set), each
-# handed out once. The batch records the process that made it and is used only
-# in that process, so a fork of any kind (os.fork, or uWSGI's C-level fork) can
-# never hand out an id its parent has.
-
-_JTI_BATCH = 256
-_SET_VERSION_4 = bytes((b & 0x0F) | 0x40 for b in range(256))
-_SET_VARIANT_RFC4122 = bytes((b & 0x3F) | 0x80 for b in range(256))
-_jti_batch: tuple[int, Iterator[str]] = (0, iter(()))
-
-
-def _uuid4_hex() -> str:
-    """``uuid4().hex``: a random version-4 UUID (from ``os.urandom``) as 32 hex digits."""
-    global _jti_batch
-    pid, ids = _jti_batch
-    if pid == os.getpid():
-        jti = next(ids, None)
-        if jti is not None:
-            return jti
-    raw = bytearray(os.urandom(16 * _JTI_BATCH))
-    raw[6::16] = raw[6::16].translate(_SET_VERSION_4)
-    raw[8::16] = raw[8::16].translate(_SET_VARIANT_RFC4122)
-    ids = iter(raw.hex(" ", 16).split(" "))
-    _jti_batch = (os.getpid(), ids)
-    return next(ids)
-
-
-# -- time ------------------------------------------------------------------------
-
-#: Epoch seconds well inside the range of ``datetime`` (years 2 to 9998): within
-#: these bounds ``from_time + lifetime`` cannot overflow, so it need not be built.
-_SAFE_MIN, _SAFE_MAX = -62_100_000_000, 253_370_000_000
-
-_TimeParts = tuple[datetime | None, int, int, bool]
-_NO_TIME_PARTS: _TimeParts = (None, 0, 0, False)
-
-
-def _time_parts(when: datetime) -> _TimeParts:
-    """``(when, whole seconds since the epoch, microseconds, linear)`` of ``when``.
-
-    A naive ``when`` is UTC. ``linear`` says that adding a timedelta to ``when`` moves
-    it by exactly that many seconds (naive or UTC; a zone with DST may not).
-    """
-    tz = when.tzinfo
-    since = when - (_NAIVE_EPOCH if tz is None else _EPOCH)
-    return when, since.days * 86400 + since.seconds, since.microseconds, tz is None or tz is _UTC
-
-
-#: ``{lifetime: (whole seconds, microseconds)}`` of the lifetimes seen (a handful).
-_lifetime_parts: dict[timedelta, tuple[int, int]] = {}
-
-
-def _parts_of_lifetime(lifetime: timedelta) -> tuple[int, int]:
-    parts = (lifetime.days * 86400 + lifetime.seconds, lifetime.microseconds)
-    if len(_lifetime_parts) >= 64:
-        _lifetime_parts.clear()
-    _lifetime_parts[lifetime] = parts
-    return parts
-
-
-def _epoch_after(parts: _TimeParts, when: datetime, lifetime: timedelta) -> int:
-    """``datetime_to_epoch(when + lifetime)``, given ``parts = _time_parts(when)``.
-
-    Integer arithmetic where it is exact (a plain timedelta added to a naive or UTC
-    time, far from the ends of the datetime range); the datetime sum otherwise, which
-    raises as simplejwt does when it overflows.
-    """
-    if parts[3] and type(lifetime) is timedelta:
-        span = _lifetime_parts.get(lifetime) or _parts_of_lifetime(lifetime)
-        seconds = parts[1] + span[0] + (parts[2] + span[1] >= 1_000_000)
-        if _SAFE_MIN < seconds < _SAFE_MAX:
-            return seconds
-    return datetime_to_epoch(when + lifetime)
+    """Whether ``ferrojwt.token_blacklist`` is in ``INSTALLED_APPS``, checked per call (so
+    ``override_settings`` applies) by its label, which Django keeps unique."""
+    apps.check_apps_ready()
+    config = apps.app_configs.get("token_blacklist")
+    return config is not None and config.name == BLACKLIST_APP
 
 
 class _Setting:
@@ -183,22 +80,28 @@ class _Setting:
 
 
 class _NoCopyClaims:
-    """``RefreshToken.no_copy_claims``, built from the current claim-name settings."""
-
-    def __init__(self) -> None:
-        self._memo: tuple[object, tuple[str, ...]] = (None, ())
+    """``RefreshToken.no_copy_claims``, from the claim-name settings at access time."""
 
     def __get__(self, obj: object, owner: type | None = None) -> tuple[str, ...]:
-        settings = api_settings
-        version = getattr(settings, "_version", None)
-        memo = self._memo
-        if version is not None and memo[0] == version:
-            return memo[1]
         # The configured and the standard "jti" are both kept out: a third-party
         # token may carry a namespaced id as well as the registered one.
-        claims = (settings.TOKEN_TYPE_CLAIM, "exp", settings.JTI_CLAIM, "jti", "iat")
-        self._memo = (version, claims)
-        return claims
+        return (api_settings.TOKEN_TYPE_CLAIM, "exp", api_settings.JTI_CLAIM, "jti", "iat")
+
+
+def _refusal(code: int, claim: str = "exp") -> TokenError:
+    """simplejwt's TokenError for a failed ``_core.check_token`` code."""
+    if code == 1:
+        return TokenError(format_lazy(_("Token has no '{}' claim"), claim))
+    if code == 3:
+        return TokenError(format_lazy(_("Token '{}' claim has expired"), claim))
+    if code == 4:
+        return TokenError(_("Token has no id"))
+    if code == 5:
+        return TokenError(_("Token has no type"))
+    if code == 6:
+        return TokenError(_("Token has wrong type"))
+    # 2, a time claim that is not a number: simplejwt fails with a TypeError (HTTP 500).
+    return TokenError(_("Token is invalid"))
 
 
 class _BlacklistOnly:
@@ -233,10 +136,8 @@ class Token:
 
     token_type: str | None = None
     lifetime: timedelta | None = None
+    payload: dict[str, Any]
     _token_backend: TokenBackend | None = None
-
-    #: The clock reading behind the last claim set from a datetime (see _time_parts).
-    _time_memo: _TimeParts = _NO_TIME_PARTS
 
     def __init__(self, token: Any = None, verify: bool = True) -> None:
         lifetime = self.lifetime
@@ -245,35 +146,54 @@ class Token:
 
         self.token = token
         self.current_time = now = aware_utcnow()
+        cls = type(self)
+        settings = api_settings
 
         if token is not None:
             # As in simplejwt: the backend checks the signature and the time claims
             # against the real clock (PyJWT's), then verify() checks "exp" again
             # against current_time, the clock that tests patch.
+            backend = self.get_token_backend()
+            native = (
+                verify
+                and cls.verify is _VERIFY
+                and cls.check_exp is _CHECK_EXP
+                and cls.verify_token_type is _VERIFY_TOKEN_TYPE
+                and isinstance(backend, TokenBackend)
+            )
             try:
-                self.payload = self.get_token_backend().decode(token, verify=verify)
+                if native:
+                    # Token's own verify() (and the checks it calls) runs in the native
+                    # decode call: the same check_token rule, its code raised below.
+                    type_claim = settings.TOKEN_TYPE_CLAIM
+                    self.payload, refused = backend.decode_token(
+                        token,
+                        now,
+                        settings.JTI_CLAIM,
+                        type_claim,
+                        None if type_claim is None else self.token_type,
+                    )
+                else:
+                    self.payload = backend.decode(token, verify=verify)
             except TokenBackendExpiredToken as e:
                 raise ExpiredTokenError(_("Token is expired")) from e
             except TokenBackendError as e:
                 raise TokenError(_("Token is invalid")) from e
-            if verify:
+            if native:
+                if refused:
+                    raise _refusal(refused)
+            elif verify:
                 self.verify()
+        elif cls.set_exp is _SET_EXP and cls.set_iat is _SET_IAT and cls.set_jti is _SET_JTI:
+            # Token's own set_exp(), set_iat() and set_jti(): their claims in one native call.
+            self.payload = _core.new_claims(
+                settings.TOKEN_TYPE_CLAIM, self.token_type, now, lifetime, settings.JTI_CLAIM
+            )
         else:
-            payload = self.payload = {api_settings.TOKEN_TYPE_CLAIM: self.token_type}
-            cls = type(self)
-            if cls.set_exp is _SET_EXP and cls.set_iat is _SET_IAT:
-                # Token's own set_exp() and set_iat(), inlined (same claims, same order);
-                # a subclass that overrides either gets its methods called.
-                parts = self._time_memo = _time_parts(now)
-                payload["exp"] = _epoch_after(parts, now, lifetime)
-                payload["iat"] = parts[1]
-            else:
-                self.set_exp(from_time=now, lifetime=lifetime)
-                self.set_iat(at_time=now)
-            if cls.set_jti is _SET_JTI:
-                self.payload[api_settings.JTI_CLAIM] = _uuid4_hex()
-            else:
-                self.set_jti()
+            self.payload = {settings.TOKEN_TYPE_CLAIM: self.token_type}
+            self.set_exp(from_time=now, lifetime=lifetime)
+            self.set_iat(at_time=now)
+            self.set_jti()
 
     # -- mapping access to the claims ----------------------------------------
 
@@ -299,59 +219,45 @@ class Token:
         """The signed, encoded token."""
         return self.get_token_backend().encode(self.payload)
 
-    # -- checks (extension points) -------------------------------------------
+    # -- checks (extension points; the rules are the native core's check_token) --
 
     def verify(self) -> None:
         """Checks beyond decoding: expiry, id and type. Override to add your own."""
         # "exp" is optional in RFC 7519; authorization tokens must carry one.
         self.check_exp()
-        settings = api_settings
-        jti_claim = settings.JTI_CLAIM
-        if jti_claim is not None and jti_claim not in self.payload:
-            raise TokenError(_("Token has no id"))
-        if settings.TOKEN_TYPE_CLAIM is not None:
+        jti_claim = api_settings.JTI_CLAIM
+        if jti_claim is not None and (refused := _core.check_token(self.payload, jti=jti_claim)):
+            raise _refusal(refused)
+        if api_settings.TOKEN_TYPE_CLAIM is not None:
             self.verify_token_type()
 
     def verify_token_type(self) -> None:
         """The type claim must be present and equal to this class's ``token_type``."""
-        try:
-            token_type = self.payload[api_settings.TOKEN_TYPE_CLAIM]
-        except KeyError as e:
-            raise TokenError(_("Token has no type")) from e
-        if self.token_type != token_type:
-            raise TokenError(_("Token has wrong type"))
+        refused = _core.check_token(
+            self.payload, type_claim=api_settings.TOKEN_TYPE_CLAIM, token_type=self.token_type
+        )
+        if refused:
+            raise _refusal(refused)
 
     def check_exp(self, claim: str = "exp", current_time: datetime | None = None) -> None:
-        """Raise :class:`TokenError` when the time in ``claim`` has passed.
-
-        The comparison (with the backend's leeway) is the native core's, the
-        same rule that decoding applies to ``exp``.
-        """
-        if current_time is None:
-            current_time = self.current_time
-        try:
-            value = self.payload[claim]
-        except KeyError as e:
-            raise TokenError(format_lazy(_("Token has no '{}' claim"), claim)) from e
+        """Raise :class:`TokenError` when the time in ``claim`` has passed (with the
+        backend's leeway) at ``current_time`` (default: this token's clock reading)."""
         backend = self.get_token_backend()
         leeway = (
             backend._leeway_total_seconds()
             if isinstance(backend, TokenBackend)
             else backend.get_leeway().total_seconds()
         )
-        try:
-            expired = _core.time_claim_expired(value, epoch_seconds(current_time), leeway)
-        except DecodeError as e:
-            # A non-numeric time claim: simplejwt fails with a TypeError (HTTP 500).
-            raise TokenError(_("Token is invalid")) from e
-        if expired:
-            raise TokenError(format_lazy(_("Token '{}' claim has expired"), claim))
+        now = self.current_time if current_time is None else current_time
+        refused = _core.check_token(self.payload, exp=claim, now=now, leeway=leeway)
+        if refused:
+            raise _refusal(refused, claim)
 
     # -- claim setters -------------------------------------------------------
 
     def set_jti(self) -> None:
         """A fresh random id in the configured ``JTI_CLAIM`` (RFC 7519 4.1.7)."""
-        self.payload[api_settings.JTI_CLAIM] = _uuid4_hex()
+        self.payload[api_settings.JTI_CLAIM] = _core.uuid4_hex()
 
     def set_exp(
         self,
@@ -364,19 +270,13 @@ class Token:
             from_time = self.current_time
         if lifetime is None:
             lifetime = self.lifetime
-        parts = self._time_memo
-        if parts[0] is not from_time:
-            parts = self._time_memo = _time_parts(from_time)
-        self.payload[claim] = _epoch_after(parts, from_time, lifetime)  # type: ignore[arg-type]
+        self.payload[claim] = _core.claim_time(from_time, lifetime)
 
     def set_iat(self, claim: str = "iat", at_time: datetime | None = None) -> None:
         """Set the issued-at ``claim`` (default: now)."""
         if at_time is None:
             at_time = self.current_time
-        parts = self._time_memo
-        if parts[0] is not at_time:
-            parts = self._time_memo = _time_parts(at_time)
-        self.payload[claim] = parts[1]
+        self.payload[claim] = _core.claim_time(at_time)
 
     def outstand(self) -> Any:
         """Record this token as outstanding; plain tokens are not recorded."""
@@ -412,10 +312,9 @@ class Token:
         return self.token_backend
 
 
-#: Token's own claim setters, which __init__ inlines unless a subclass overrides them.
-_SET_EXP = Token.set_exp
-_SET_IAT = Token.set_iat
-_SET_JTI = Token.set_jti
+#: Token's own methods: while a token's class has these, __init__ takes the native paths.
+_SET_EXP, _SET_IAT, _SET_JTI = Token.set_exp, Token.set_iat, Token.set_jti
+_VERIFY, _CHECK_EXP, _VERIFY_TOKEN_TYPE = Token.verify, Token.check_exp, Token.verify_token_type
 
 
 def _stored_text(encoded: str) -> str:
@@ -576,21 +475,10 @@ class RefreshToken(BlacklistMixin["RefreshToken"], Token):
         issued together expires relative to the same instant.
         """
         access = self.access_token_class()
-        parts = self._time_memo
-        lifetime = access.lifetime  # set: the constructor refuses a token without one
-        if (
-            lifetime is not None
-            and parts[0] is self.current_time
-            and getattr(type(access), "set_exp", None) is _SET_EXP
-        ):
-            # Token.set_exp(from_time=self.current_time), inlined; the clock reading's
-            # conversion to epoch seconds is this token's.
-            access.payload["exp"] = _epoch_after(parts, parts[0], lifetime)
-        else:
-            access.set_exp(from_time=self.current_time)
-        skip = self.no_copy_claims
+        access.set_exp(from_time=self.current_time)
+        no_copy = self.no_copy_claims
         for claim, value in self.payload.items():
-            if claim not in skip:
+            if claim not in no_copy:
                 access[claim] = value
         return access  # type: ignore[return-value]
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any
 
 from django.conf import settings
 from django.utils.functional import lazy
+
+from . import _core
 
 __all__ = [
     "aware_utcnow",
@@ -64,15 +66,10 @@ def aware_utcnow() -> datetime:
     return now if use_tz else now.replace(tzinfo=None)
 
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_NAIVE_EPOCH = datetime(1970, 1, 1)
-_SECOND = timedelta(seconds=1)
-
-
 def datetime_to_epoch(dt: datetime) -> int:
     """Whole seconds since the epoch (sub-seconds dropped); a naive datetime is UTC."""
-    # Exact integer arithmetic; the same value as timegm(dt.utctimetuple()).
-    return (dt - (_NAIVE_EPOCH if dt.tzinfo is None else _EPOCH)) // _SECOND
+    # The rule of the tokens' exp and iat (``ferrojwt._core.claim_time``).
+    return _core.claim_time(dt)
 
 
 def datetime_from_epoch(ts: float) -> datetime:

@@ -1,6 +1,6 @@
 //! What `ferrojwt.jwt`'s functions (in `functions`), the JWS layer and the
 //! prepared objects share: header and signature, options and claim rules;
-//! and the JWS-layer functions and the shared expiry rule.
+//! and the JWS-layer functions.
 
 use std::borrow::Cow;
 use std::sync::OnceLock;
@@ -524,13 +524,4 @@ pub(super) fn complete<'py>(
     result.set_item(pyo3::intern!(py, "payload"), payload)?;
     result.set_item(pyo3::intern!(py, "signature"), PyBytes::new(py, signature))?;
     Ok(result)
-}
-
-/// The expiry rule, for time claims the caller reads itself (simplejwt's
-/// `Token.check_exp` on `exp` or `refresh_exp`).
-#[pyfunction]
-pub fn time_claim_expired(value: &Bound<'_, PyAny>, now: f64, leeway: f64) -> PyResult<bool> {
-    let time = claims::numeric_date(&member_of(value, false))
-        .ok_or_else(|| Error::decode("A time claim must be a number (seconds since the epoch)"))?;
-    Ok(claims::is_expired(time, now, leeway))
 }

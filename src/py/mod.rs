@@ -11,6 +11,7 @@ mod json_out;
 mod key;
 mod members;
 mod prepared;
+mod token_claims;
 
 use pyo3::prelude::*;
 
@@ -46,6 +47,10 @@ fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(functions::get_unverified_header, m)?)?;
     m.add_function(wrap_pyfunction!(api::jws_encode, m)?)?;
     m.add_function(wrap_pyfunction!(api::jws_decode_complete, m)?)?;
-    m.add_function(wrap_pyfunction!(api::time_claim_expired, m)?)?;
+    m.add_function(wrap_pyfunction!(token_claims::claim_time, m)?)?;
+    m.add_function(wrap_pyfunction!(token_claims::uuid4_hex, m)?)?;
+    m.add_function(wrap_pyfunction!(token_claims::new_claims, m)?)?;
+    m.add_function(wrap_pyfunction!(token_claims::check_token, m)?)?;
+    m.add_function(wrap_pyfunction!(token_claims::decode_token, m)?)?;
     Ok(())
 }

@@ -383,7 +383,7 @@ impl Decoder {
     /// Verifies `jwt` and returns its claims, as `decode(jwt, key, ...)` with
     /// this decoder's arguments. `now` defaults to `time.time()` at call time.
     #[pyo3(signature = (jwt, now = None))]
-    fn decode<'py>(
+    pub(super) fn decode<'py>(
         &self,
         py: Python<'py>,
         jwt: &Bound<'py, PyAny>,

@@ -1,10 +1,10 @@
-"""Behaviour the speed-ups in ``ferrojwt.tokens`` must keep (each pinned against simplejwt).
+"""Behaviour the native paths of ``ferrojwt.tokens`` must keep (each pinned against simplejwt).
 
-Claim times come from integer arithmetic instead of building datetimes, token ids from
-a batch of random bytes instead of one ``uuid4()`` each, ``exp`` is not compared twice
-after the native decode checked it, and Token's own claim setters are inlined by
-``__init__``. None of that may be visible: the claims, the overridable methods and the
-settings/time hooks behave as before.
+A new token's claims come from one native call (``_core.new_claims``: integer claim
+times, ids from the OS generator) while ``set_exp``/``set_iat``/``set_jti`` are Token's
+own, and a decoded token is verified in the native decode call while ``verify``,
+``check_exp`` and ``verify_token_type`` are. None of that may be visible: the claims,
+the overridable methods and the settings/time hooks behave as simplejwt's.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from dateutil.relativedelta import relativedelta
 from django.test import override_settings
-from ferrojwt import tokens
+from ferrojwt import _core, tokens
 from ferrojwt.exceptions import TokenError
 from ferrojwt.settings import api_settings
 from ferrojwt.state import get_token_backend
@@ -247,7 +247,8 @@ def test_unverified_token_checks_exp_itself() -> None:
 
 
 def test_jti_values_are_uuid4_hex_and_unique() -> None:
-    ids = [tokens._uuid4_hex() for _ in range(3 * 256 + 7)]
+    # More than two of the generator's pages (255 ids each): refills in between.
+    ids = [_core.uuid4_hex() for _ in range(3 * 255 + 7)]
     assert len(set(ids)) == len(ids)
     for jti in ids:
         parsed = uuid.UUID(hex=jti)
@@ -256,11 +257,9 @@ def test_jti_values_are_uuid4_hex_and_unique() -> None:
 
 
 def test_threads_never_share_an_id() -> None:
-    per_thread = 2 * 256 + 3
+    per_thread = 2 * 255 + 3
     with ThreadPoolExecutor(max_workers=4) as pool:
-        batches = list(
-            pool.map(lambda _: [tokens._uuid4_hex() for _ in range(per_thread)], range(8))
-        )
+        batches = list(pool.map(lambda _: [_core.uuid4_hex() for _ in range(per_thread)], range(8)))
     ids = [jti for batch in batches for jti in batch]
     assert len(ids) == 8 * per_thread
     assert len(set(ids)) == len(ids)
@@ -268,21 +267,24 @@ def test_threads_never_share_an_id() -> None:
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 def test_forked_child_does_not_reuse_the_parents_ids() -> None:
-    tokens._uuid4_hex()  # the parent holds a batch with ids left
+    _core.uuid4_hex()  # the parent's page now holds 254 unused ids
     read_end, write_end = os.pipe()
     pid = os.fork()
-    if pid == 0:  # child
+    if pid == 0:  # child: ids past a refill of its own page
         try:
-            os.write(write_end, tokens._uuid4_hex().encode())
+            os.write(write_end, "".join(_core.uuid4_hex() for _ in range(300)).encode())
         finally:
             os._exit(0)
     os.close(write_end)
-    child_id = os.read(read_end, 64).decode()
+    received = b""
+    while chunk := os.read(read_end, 65536):
+        received += chunk
     os.close(read_end)
     os.waitpid(pid, 0)
-    parent_ids = {tokens._uuid4_hex() for _ in range(256)}
-    assert len(child_id) == 32
-    assert child_id not in parent_ids
+    child_ids = {received[i : i + 32].decode() for i in range(0, len(received), 32)}
+    parent_ids = {_core.uuid4_hex() for _ in range(300)}
+    assert len(child_ids) == 300
+    assert not child_ids & parent_ids
 
 
 # -- settings and time hooks -----------------------------------------------------

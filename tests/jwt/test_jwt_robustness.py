@@ -24,6 +24,7 @@ import sys
 import textwrap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any
 
 import jwt as pyjwt
@@ -131,10 +132,12 @@ def test_huge_but_finite_time_claims_behave_as_in_pyjwt(
 
 
 @pytest.mark.parametrize("value", [math.inf, -math.inf])
-def test_time_claim_expired_refuses_non_finite_float(value: float) -> None:
-    """The shared expiry rule (used by the Django tokens) must not take inf for a date."""
-    with pytest.raises(jwt.DecodeError, match="must be a number"):
-        _core.time_claim_expired(value, float(NOW), 0.0)
+def test_token_check_refuses_non_finite_float_exp(value: float) -> None:
+    """The Django tokens' expiry check (the shared rule) must not take inf for a date:
+    it answers 2, a time claim that is not a number ("Token is invalid")."""
+    now = datetime.fromtimestamp(NOW, timezone.utc)
+    assert _core.check_token({"exp": value}, exp="exp", now=now, leeway=0.0) == 2
+    assert _core.check_token({"exp": NOW + 60}, exp="exp", now=now, leeway=0.0) == 0
 
 
 # --- src/py/json_out.rs:121 (Writer::object) and src/py/api.rs:151 (Options::read):
