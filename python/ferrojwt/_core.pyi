@@ -336,10 +336,10 @@ def decode_token(
     decoder: Decoder,
     jwt: str | bytes,
     now: datetime,
-    leeway: float,
     jti: str | None,
     type_claim: str | None,
     token_type: object,
 ) -> tuple[dict[str, Any], int]:
     """``decoder.decode(jwt)``, then :func:`check_token` with ``exp="exp"`` against
-    ``now``: the payload and the check's code. Decoding failures raise."""
+    ``now`` and the decoder's leeway: the payload and the check's code. Decoding
+    failures raise."""

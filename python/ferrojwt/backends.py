@@ -307,9 +307,9 @@ class TokenBackend:
         """The prepared decoder, or None where the key or leeway must be asked per token."""
         cls = type(self)
         if (
-            self.jwks_client is not None
-            or cls.get_verifying_key is not TokenBackend.get_verifying_key
-            or cls.get_leeway is not TokenBackend.get_leeway
+            cls.get_verifying_key is not _GET_VERIFYING_KEY
+            or cls.get_leeway is not _GET_LEEWAY
+            or self.jwks_client is not None
         ):
             return None
         decoders = self._decoders
@@ -417,13 +417,10 @@ class TokenBackend:
         One native call with the prepared decoder; a subclass's own :meth:`decode`, key
         or leeway, or a JWKS client, has :meth:`decode` called and the checks after it.
         """
-        leeway = self._leeway_total_seconds()
         decoder = self._prepared_decoder(True) if type(self).decode is _DECODE else None
         if decoder is not None:
             try:
-                return _core.decode_token(
-                    decoder, token, now, leeway, jti_claim, type_claim, token_type
-                )
+                return _core.decode_token(decoder, token, now, jti_claim, type_claim, token_type)
             except InvalidTokenError as e:
                 raise _backend_error(e) from e
         payload = self.decode(token)
@@ -431,7 +428,7 @@ class TokenBackend:
             payload,
             exp="exp",
             now=now,
-            leeway=leeway,
+            leeway=self._leeway_total_seconds(),
             jti=jti_claim,
             type_claim=type_claim,
             token_type=token_type,
@@ -448,4 +445,6 @@ def _backend_error(e: InvalidTokenError) -> TokenBackendError:
     return TokenBackendError(_("Token is invalid"))
 
 
-_DECODE = TokenBackend.decode
+#: TokenBackend's own methods: while a backend's class has these, its prepared objects serve.
+_DECODE, _GET_LEEWAY = TokenBackend.decode, TokenBackend.get_leeway
+_GET_VERIFYING_KEY = TokenBackend.get_verifying_key

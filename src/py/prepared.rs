@@ -194,6 +194,11 @@ enum Selected<'a> {
 }
 
 impl Decoder {
+    /// The leeway time claims are checked with, in seconds.
+    pub(super) fn leeway(&self) -> f64 {
+        self.validation.leeway
+    }
+
     /// Checks the header, verifies the signature; the payload is the caller's.
     fn verify(
         &self,

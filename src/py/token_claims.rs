@@ -156,13 +156,12 @@ pub fn claim_time<'py>(
     }
 }
 
-/// Seconds since the epoch as a float (a naive `when` is UTC), as
-/// `datetime.timestamp()` computes them for an aware datetime.
+/// Seconds since the epoch as a float (a naive `when` is UTC): the value of
+/// `datetime.timestamp()` for an aware datetime (exactly, within 2**53 us).
 fn seconds_of(when: &Bound<'_, PyAny>) -> PyResult<f64> {
-    since_epoch(when)?
-        .0
-        .call_method0(pyo3::intern!(when.py(), "total_seconds"))?
-        .extract()
+    let reading = reading(when)?;
+    let micros = i128::from(reading.seconds) * 1_000_000 + i128::from(reading.micros);
+    Ok(micros as f64 / 1e6)
 }
 
 /// A random version-4 UUID as 32 lower-case hex digits (`uuid4().hex`),
@@ -252,28 +251,26 @@ pub fn check_token(
 }
 
 /// `decoder.decode(jwt)` (signature and time claims against `time.time()`),
-/// then [`check_token`] with `exp` against `now`: `Token(jwt)`'s decoding and
-/// `verify()` in one call. Returns `(payload, code)`; decoding failures raise
-/// as `Decoder.decode` does.
+/// then [`check_token`] with `exp` against `now` and the decoder's leeway:
+/// `Token(jwt)`'s decoding and `verify()` in one call. Returns `(payload,
+/// code)`; decoding failures raise as `Decoder.decode` does.
 #[pyfunction]
-#[pyo3(signature = (decoder, jwt, now, leeway, jti, type_claim, token_type))]
-#[allow(clippy::too_many_arguments)]
 pub fn decode_token<'py>(
     py: Python<'py>,
     decoder: &Bound<'py, Decoder>,
     jwt: &Bound<'py, PyAny>,
     now: &Bound<'py, PyAny>,
-    leeway: f64,
     jti: Option<&Bound<'py, PyAny>>,
     type_claim: Option<&Bound<'py, PyAny>>,
     token_type: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyTuple>> {
-    let payload = decoder.get().decode(py, jwt, None)?;
+    let decoder = decoder.get();
+    let payload = decoder.decode(py, jwt, None)?;
     let code = check_token(
         &payload,
         Some(pyo3::intern!(py, "exp").as_any()),
         Some(now),
-        leeway,
+        decoder.leeway(),
         jti,
         type_claim,
         token_type,

@@ -387,3 +387,116 @@ def test_decoded_claims_are_still_verified(claims: dict[str, Any], message: str)
     with pytest.raises(TokenError) as info:
         AccessToken(raw)
     assert info.value.args[0] == message
+
+
+# -- subclasses' own checks and backends -------------------------------------------
+
+
+def _checking_token(method: str) -> tuple[type[AccessToken], list[str]]:
+    """An AccessToken subclass whose ``method`` records its call, then runs Token's."""
+    calls: list[str] = []
+    original = getattr(Token, method)
+
+    def override(self: Token, *args: Any, **kwargs: Any) -> None:
+        calls.append(method)
+        original(self, *args, **kwargs)
+
+    return type("Checking", (AccessToken,), {method: override}), calls
+
+
+@pytest.mark.parametrize("method", ["verify", "check_exp", "verify_token_type"])
+@freeze_time(NOW)
+def test_subclass_checks_are_called_when_decoding(method: str) -> None:
+    cls, calls = _checking_token(method)
+    raw = str(AccessToken())
+    token = cls(raw)
+    assert calls == [method]
+    assert token["token_type"] == "access"
+    # A refusal still comes from the overridden method's path, with simplejwt's message.
+    with mock.patch.object(tokens, "aware_utcnow", return_value=NOW + timedelta(minutes=6)):
+        with pytest.raises(TokenError) as info:
+            cls(raw)
+    assert info.value.args[0] == "Token 'exp' claim has expired"
+    # verify() checks exp first: the type check is not reached.
+    assert calls == [method] * (1 if method == "verify_token_type" else 2)
+
+
+@freeze_time(NOW)
+def test_a_subclass_check_can_refuse_a_token_the_native_checks_accept() -> None:
+    class Strict(AccessToken):
+        def verify(self) -> None:
+            super().verify()
+            if self.payload.get("user_id") != "1":
+                raise TokenError("not user 1")
+
+    other = AccessToken()
+    other["user_id"] = "2"
+    with pytest.raises(TokenError, match=r"^not user 1$"):
+        Strict(str(other))
+
+
+@freeze_time(NOW)
+def test_a_backend_with_its_own_decode_is_called() -> None:
+    backend = get_token_backend()
+    seen: list[Any] = []
+
+    class Recording(type(backend)):  # type: ignore[misc]
+        def decode(self, token: Any, verify: bool = True, **kwargs: Any) -> dict[str, Any]:
+            seen.append(token)
+            return super().decode(token, verify, **kwargs)
+
+    recording = Recording(backend.algorithm, backend.signing_key)
+    raw = str(AccessToken())
+    with mock.patch("ferrojwt.state.token_backend", recording, create=True):
+        token = AccessToken(raw)
+        assert seen == [raw]
+        wrong = RefreshToken()
+        with pytest.raises(TokenError, match=r"^Token has wrong type$"):
+            AccessToken(str(wrong))
+    assert token["exp"] == reference_epoch(NOW) + 300
+
+
+@pytest.mark.parametrize(
+    ("settings", "claims", "accepted"),
+    [
+        ({"TOKEN_TYPE_CLAIM": None}, {"token_type": "refresh"}, True),
+        ({"JTI_CLAIM": None}, {"jti": None}, True),
+        ({"TOKEN_TYPE_CLAIM": "typ"}, {"typ": "access"}, True),
+        ({"TOKEN_TYPE_CLAIM": "typ"}, {}, False),
+    ],
+)
+@freeze_time(NOW)
+def test_checks_follow_the_claim_settings(
+    settings: dict[str, Any], claims: dict[str, Any], accepted: bool
+) -> None:
+    payload = {"token_type": "access", "exp": reference_epoch(NOW) + 60, "jti": "j" * 32}
+    payload.update(claims)
+    with jwt_settings(**settings):
+        raw = get_token_backend().encode({k: v for k, v in payload.items() if v is not None})
+        if accepted:
+            assert AccessToken(raw).payload["exp"] == payload["exp"]
+        else:
+            with pytest.raises(TokenError, match=r"^Token has no type$"):
+                AccessToken(raw)
+
+
+@freeze_time(NOW)
+def test_a_non_numeric_exp_is_invalid_not_a_server_error() -> None:
+    token = AccessToken(str(AccessToken()))
+    token.payload["exp"] = "soon"
+    with pytest.raises(TokenError, match=r"^Token is invalid$"):
+        token.check_exp()
+
+
+@freeze_time(NOW)
+def test_leeway_applies_to_the_native_and_the_method_checks() -> None:
+    raw = str(AccessToken())
+    later = NOW + timedelta(minutes=5, seconds=5)
+    cls, _calls = _checking_token("check_exp")
+    with jwt_settings(LEEWAY=10), freeze_time(later):
+        assert AccessToken(raw)["token_type"] == "access"
+        assert cls(raw)["token_type"] == "access"
+    with jwt_settings(LEEWAY=1), freeze_time(later):
+        for token_class in (AccessToken, cls):
+            with pytest.raises(TokenError):
+                token_class(raw)
