@@ -1,27 +1,19 @@
 """simplejwt's token classes: ``Token``, ``AccessToken``, ``RefreshToken``, ``SlidingToken``,
-``UntypedToken`` and ``BlacklistMixin``.
+``UntypedToken`` and ``BlacklistMixin``, over the native core's claims, signing and checks.
 
-Decoding, signature and claim checks run in the native core; this module adds the
-Django side (settings, users, the outstanding/blacklist tables). The current time is
-read from this module's ``aware_utcnow`` when it is needed, so patching
-``ferrojwt.tokens.aware_utcnow`` or freezing time with freezegun works.
-
+The clock is this module's ``aware_utcnow`` (patch it, or freeze time with freezegun).
 Lifetimes and ``no_copy_claims`` follow ``api_settings`` at access time, so
-``override_settings(SIMPLE_JWT=...)`` applies without reloading this module; a
-subclass may still set them as plain class attributes.
+``override_settings(SIMPLE_JWT=...)`` applies; a subclass may set them as class attributes.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.apps import apps
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from . import _core
@@ -37,7 +29,8 @@ from .models import TokenUser
 from .revocation import password_fingerprint
 from .settings import api_settings
 from .state import get_token_backend
-from .utils import aware_utcnow, datetime_from_epoch, format_lazy, logger
+from .token_blacklist import records
+from .utils import aware_utcnow, format_lazy, logger
 
 if TYPE_CHECKING:
     from .token_blacklist.models import BlacklistedToken, OutstandingToken
@@ -88,30 +81,25 @@ class _NoCopyClaims:
         return (api_settings.TOKEN_TYPE_CLAIM, "exp", api_settings.JTI_CLAIM, "jti", "iat")
 
 
+#: simplejwt's message for each refusal code of ``_core.check_token`` (2, a time claim
+#: that is not a number, is a TypeError and an HTTP 500 in simplejwt).
+_REFUSALS = {
+    1: _("Token has no '{}' claim"),
+    2: _("Token is invalid"),
+    3: _("Token '{}' claim has expired"),
+    4: _("Token has no id"),
+    5: _("Token has no type"),
+    6: _("Token has wrong type"),
+}
+
+
 def _refusal(code: int, claim: str = "exp") -> TokenError:
-    """simplejwt's TokenError for a failed ``_core.check_token`` code."""
-    if code == 1:
-        return TokenError(format_lazy(_("Token has no '{}' claim"), claim))
-    if code == 3:
-        return TokenError(format_lazy(_("Token '{}' claim has expired"), claim))
-    if code == 4:
-        return TokenError(_("Token has no id"))
-    if code == 5:
-        return TokenError(_("Token has no type"))
-    if code == 6:
-        return TokenError(_("Token has wrong type"))
-    # 2, a time claim that is not a number: simplejwt fails with a TypeError (HTTP 500).
-    return TokenError(_("Token is invalid"))
+    return TokenError(format_lazy(_REFUSALS[code], claim))
 
 
 class _BlacklistOnly:
-    """A method that exists only while the blacklist app is installed.
-
-    Looking it up otherwise raises AttributeError, as simplejwt's conditionally
-    defined methods do, so ``hasattr(token, "blacklist")`` and the
-    ``except AttributeError`` idiom keep their meaning; the check runs at lookup
-    time, not at import time.
-    """
+    """A method that exists only while the blacklist app is installed (checked at lookup):
+    otherwise AttributeError, as for simplejwt's conditionally defined methods."""
 
     def __init__(self, func: Callable[..., Any]) -> None:
         self.func = func
@@ -154,25 +142,16 @@ class Token:
             # against the real clock (PyJWT's), then verify() checks "exp" again
             # against current_time, the clock that tests patch.
             backend = self.get_token_backend()
-            native = (
-                verify
-                and cls.verify is _VERIFY
-                and cls.check_exp is _CHECK_EXP
-                and cls.verify_token_type is _VERIFY_TOKEN_TYPE
-                and isinstance(backend, TokenBackend)
-            )
+            native = verify and isinstance(backend, TokenBackend) and cls.verify is _VERIFY
+            native = native and cls.check_exp is _CHECK_EXP
+            native = native and cls.verify_token_type is _VERIFY_TOKEN_TYPE
             try:
                 if native:
-                    # Token's own verify() (and the checks it calls) runs in the native
-                    # decode call: the same check_token rule, its code raised below.
-                    type_claim = settings.TOKEN_TYPE_CLAIM
-                    self.payload, refused = backend.decode_token(
-                        token,
-                        now,
-                        settings.JTI_CLAIM,
-                        type_claim,
-                        None if type_claim is None else self.token_type,
-                    )
+                    # Token's own verify() runs in the native decode call (its checks'
+                    # rule, check_token); the code of a refusal is raised below.
+                    typ = settings.TOKEN_TYPE_CLAIM
+                    checks = (settings.JTI_CLAIM, typ, None if typ is None else self.token_type)
+                    self.payload, refused = backend.decode_token(token, now, *checks)
                 else:
                     self.payload = backend.decode(token, verify=verify)
             except TokenBackendExpiredToken as e:
@@ -233,24 +212,18 @@ class Token:
 
     def verify_token_type(self) -> None:
         """The type claim must be present and equal to this class's ``token_type``."""
-        refused = _core.check_token(
-            self.payload, type_claim=api_settings.TOKEN_TYPE_CLAIM, token_type=self.token_type
-        )
-        if refused:
+        claim = api_settings.TOKEN_TYPE_CLAIM
+        if refused := _core.check_token(self.payload, type_claim=claim, token_type=self.token_type):
             raise _refusal(refused)
 
     def check_exp(self, claim: str = "exp", current_time: datetime | None = None) -> None:
         """Raise :class:`TokenError` when the time in ``claim`` has passed (with the
         backend's leeway) at ``current_time`` (default: this token's clock reading)."""
         backend = self.get_token_backend()
-        leeway = (
-            backend._leeway_total_seconds()
-            if isinstance(backend, TokenBackend)
-            else backend.get_leeway().total_seconds()
-        )
+        own = isinstance(backend, TokenBackend)
+        leeway = backend._leeway_total_seconds() if own else backend.get_leeway().total_seconds()
         now = self.current_time if current_time is None else current_time
-        refused = _core.check_token(self.payload, exp=claim, now=now, leeway=leeway)
-        if refused:
+        if refused := _core.check_token(self.payload, exp=claim, now=now, leeway=leeway):
             raise _refusal(refused, claim)
 
     # -- claim setters -------------------------------------------------------
@@ -317,18 +290,10 @@ _SET_EXP, _SET_IAT, _SET_JTI = Token.set_exp, Token.set_iat, Token.set_jti
 _VERIFY, _CHECK_EXP, _VERIFY_TOKEN_TYPE = Token.verify, Token.check_exp, Token.verify_token_type
 
 
-def _stored_text(encoded: str) -> str:
-    """What ``OutstandingToken.token`` keeps of an encoded token: the token itself (as in
-    simplejwt), or with ``OUTSTANDING_TOKEN_FINGERPRINT`` its SHA-256, so that a copy of the
-    table holds no usable token."""
-    if api_settings.OUTSTANDING_TOKEN_FINGERPRINT:
-        return "sha256:" + hashlib.sha256(encoded.encode()).hexdigest()
-    return encoded
-
-
 class BlacklistMixin(Generic[T]):
     """Outstanding-token records and blacklist checks, active while the
-    ``ferrojwt.token_blacklist`` app is installed (checked at call time)."""
+    ``ferrojwt.token_blacklist`` app is installed (checked at call time; the rows are
+    :mod:`ferrojwt.token_blacklist.records`')."""
 
     payload: dict[str, Any]
     current_time: datetime
@@ -341,96 +306,39 @@ class BlacklistMixin(Generic[T]):
     @_BlacklistOnly
     def check_blacklist(self) -> None:
         """Raise :class:`TokenError` when this token's id is blacklisted."""
-        from .token_blacklist.models import BlacklistedToken
-
         jti = self.payload.get(api_settings.JTI_CLAIM)
-        if jti is None:
-            # No id to look up: verify() refuses the token with "Token has no id".
-            return
-        if BlacklistedToken.objects.filter(token__jti=jti).exists():
+        # Without an id there is nothing to look up: verify() refuses it ("Token has no id").
+        if jti is not None and records.is_blacklisted(jti):
             raise TokenBlacklistedError(_("Token is blacklisted"), self.payload)
 
     @_BlacklistOnly
     def blacklist(self) -> tuple[BlacklistedToken, bool]:
         """Blacklist this token (recording it as outstanding first if needed)."""
-        from .token_blacklist.models import BlacklistedToken
-
-        outstanding, _created = self._outstanding_get_or_create()
-        return BlacklistedToken.objects.get_or_create(token=outstanding)
+        return records.blacklist(self)
 
     @_BlacklistOnly
     def consume(self) -> OutstandingToken:
-        """Blacklist this token as one atomic database operation, or fail if it already is.
-
-        The insert comes first and the blacklist's unique constraint decides: of N
-        concurrent calls for one token exactly one inserts its row, the others raise
-        :class:`TokenBlacklistedError` ("Token is blacklisted"). On PostgreSQL a loser
-        waits for the winner's transaction and wins if that one rolls back, so called in
-        the transaction that issues the successor token, a crash before the commit
-        leaves this token unconsumed. Unlike :meth:`blacklist`, which ``get_or_create``s.
-        """
-        from django.db import IntegrityError, transaction
-
-        from .token_blacklist.models import BlacklistedToken
-
-        outstanding, _created = self._outstanding_get_or_create()
-        try:
-            with transaction.atomic():
-                BlacklistedToken.objects.create(token=outstanding)
-        except IntegrityError as e:
-            raise TokenBlacklistedError(_("Token is blacklisted"), self.payload) from e
-        return outstanding
+        """Blacklist this token in one atomic insert, or raise TokenBlacklistedError if it
+        already is (see :func:`ferrojwt.token_blacklist.records.consume`)."""
+        return records.consume(self)
 
     def outstand(self) -> tuple[OutstandingToken, bool] | None:
         """Record this token as outstanding unless it already is (no-op without the app)."""
-        if not blacklist_installed():
-            return None
-        return self._outstanding_get_or_create()
-
-    def _outstanding_get_or_create(self) -> tuple[OutstandingToken, bool]:
-        from .token_blacklist.models import OutstandingToken
-
-        return OutstandingToken.objects.get_or_create(
-            jti=self.payload[api_settings.JTI_CLAIM],
-            defaults={
-                # The user model is the project's (AUTH_USER_MODEL), not only auth.User.
-                "user": self._owner_or_none(),  # type: ignore[misc]
-                "created_at": self.current_time,
-                "token": _stored_text(str(self)),
-                "expires_at": datetime_from_epoch(self.payload["exp"]),
-            },
-        )
+        return records.outstand(self) if blacklist_installed() else None
 
     def _join_family(self, user: AuthUser) -> None:
         """A new token's family (``TOKEN_FAMILIES``): refresh tokens only, see RefreshToken."""
 
     def _owner_or_none(self) -> AbstractBaseUser | None:
-        user_id = self.payload.get(api_settings.USER_ID_CLAIM)
-        if user_id is None:
-            return None
-        user_model = get_user_model()
-        try:
-            return user_model.objects.get(**{api_settings.USER_ID_FIELD: user_id})
-        except (user_model.DoesNotExist, ValueError, TypeError, ValidationError):
-            return None
+        return records.owner_of(self.payload)
 
     @classmethod
     def for_user(cls, user: AuthUser) -> Any:
         """As :meth:`Token.for_user`, recording the new token as outstanding."""
         token = super().for_user(user)  # type: ignore[misc]
         if blacklist_installed():
-            from .token_blacklist.models import OutstandingToken
-
             token._join_family(user)
-
-            OutstandingToken.objects.create(
-                # The user model is the project's (AUTH_USER_MODEL), not only auth.User.
-                user=user,  # type: ignore[misc]
-                jti=token[api_settings.JTI_CLAIM],
-                token=_stored_text(str(token)),
-                created_at=token.current_time,
-                expires_at=datetime_from_epoch(token["exp"]),
-            )
+            records.record_issued(token, user)
         return token
 
 
