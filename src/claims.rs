@@ -88,7 +88,13 @@ pub fn is_expired(exp: f64, now: f64, leeway: f64) -> bool {
 
 /// The claim rule PyJWT applies before signing: an `iss` must be a string.
 pub fn check_for_encode(payload: &impl Members) -> Result<(), Error> {
-    match payload.member("iss") {
+    check_issuer_for_encode(&payload.member("iss"))
+}
+
+/// [`check_for_encode`] on the payload's `iss` member alone (Absent when
+/// there is none), for a writer that meets the claims one by one.
+pub fn check_issuer_for_encode(iss: &Member) -> Result<(), Error> {
+    match iss {
         Member::Absent | Member::Str(_) => Ok(()),
         _ => Err(Error::Type("Issuer (iss) must be a string.".into())),
     }
@@ -97,6 +103,12 @@ pub fn check_for_encode(payload: &impl Members) -> Result<(), Error> {
 /// Runs every check `v` asks for, in a fixed order: required claims, iat,
 /// nbf, exp, iss, aud, sub, jti. The first failure is returned.
 pub fn validate(payload: &impl Members, v: &Validation) -> Result<(), Error> {
+    validate_at(payload, v, v.now)
+}
+
+/// [`validate`] at the time `now` (seconds since the epoch) instead of
+/// `v.now`, so one `Validation` serves every call of a prepared decoder.
+pub fn validate_at(payload: &impl Members, v: &Validation, now: f64) -> Result<(), Error> {
     for claim in &v.require {
         if matches!(payload.member(claim), Member::Absent | Member::Null) {
             return Err(Error::MissingClaim(claim.clone()));
@@ -108,7 +120,7 @@ pub fn validate(payload: &impl Members, v: &Validation) -> Result<(), Error> {
             let iat = numeric_date(&iat).ok_or(Error::InvalidIssuedAt(
                 "Issued At claim (iat) must be an integer.",
             ))?;
-            if iat > v.now + v.leeway {
+            if iat > now + v.leeway {
                 return Err(Error::Immature("The token is not yet valid (iat)"));
             }
         }
@@ -118,7 +130,7 @@ pub fn validate(payload: &impl Members, v: &Validation) -> Result<(), Error> {
         if nbf != Member::Absent {
             let nbf = numeric_date(&nbf)
                 .ok_or_else(|| Error::decode("Not Before claim (nbf) must be an integer."))?;
-            if nbf > v.now + v.leeway {
+            if nbf > now + v.leeway {
                 return Err(Error::Immature("The token is not yet valid (nbf)"));
             }
         }
@@ -128,7 +140,7 @@ pub fn validate(payload: &impl Members, v: &Validation) -> Result<(), Error> {
         if exp != Member::Absent {
             let exp = numeric_date(&exp)
                 .ok_or_else(|| Error::decode("Expiration Time claim (exp) must be an integer."))?;
-            if is_expired(exp, v.now, v.leeway) {
+            if is_expired(exp, now, v.leeway) {
                 return Err(Error::Expired);
             }
         }

@@ -18,9 +18,19 @@ pub struct Segments<'a> {
     pub signature: Vec<u8>,
 }
 
-/// Splits `token` into its three segments and decodes each, refusing an
+/// The three segments of a compact JWS as they stand in the token, still
+/// base64url text.
+pub struct Compact<'a> {
+    /// `header.payload`, the bytes the signature covers.
+    pub signing_input: &'a [u8],
+    pub header: &'a [u8],
+    pub payload: &'a [u8],
+    pub signature: &'a [u8],
+}
+
+/// Finds the three segments of `token` without decoding them, refusing an
 /// oversized token before any work.
-pub fn split(token: &[u8]) -> Result<Segments<'_>, Error> {
+pub fn split_compact(token: &[u8]) -> Result<Compact<'_>, Error> {
     if token.len() > MAX_TOKEN_BYTES {
         return Err(Error::decode(format!(
             "Token is too large: over {MAX_TOKEN_BYTES} bytes"
@@ -32,15 +42,47 @@ pub fn split(token: &[u8]) -> Result<Segments<'_>, Error> {
         (_, _, Some(_)) => return Err(Error::decode("Too many segments")),
         _ => return Err(Error::decode("Not enough segments")),
     };
-    let segment = |bytes: &[u8], what: &'static str| {
-        b64::decode(bytes).ok_or_else(|| Error::decode(format!("Invalid {what} padding")))
-    };
-    Ok(Segments {
+    Ok(Compact {
         signing_input: &token[..second],
-        header: segment(&token[..first], "header")?,
-        payload: segment(&token[first + 1..second], "payload")?,
-        signature: segment(&token[second + 1..], "crypto")?,
+        header: &token[..first],
+        payload: &token[first + 1..second],
+        signature: &token[second + 1..],
     })
+}
+
+/// Decodes one segment (`what`: "header", "payload" or "crypto", as PyJWT
+/// names them in its message) into `out`, replacing what it held.
+pub fn decode_segment(text: &[u8], what: &str, out: &mut Vec<u8>) -> Result<(), Error> {
+    if b64::decode_into(text, out) {
+        Ok(())
+    } else {
+        Err(Error::decode(format!("Invalid {what} padding")))
+    }
+}
+
+/// [`decode_segment`] into `buffer` when it fits there, else into a new vector.
+pub fn decode_segment_in<'b>(
+    text: &[u8],
+    what: &str,
+    buffer: &'b mut [std::mem::MaybeUninit<u8>],
+) -> Result<std::borrow::Cow<'b, [u8]>, Error> {
+    b64::decode_in(text, buffer).ok_or_else(|| Error::decode(format!("Invalid {what} padding")))
+}
+
+/// Splits `token` into its three segments and decodes each, refusing an
+/// oversized token before any work.
+pub fn split(token: &[u8]) -> Result<Segments<'_>, Error> {
+    let compact = split_compact(token)?;
+    let mut segments = Segments {
+        signing_input: compact.signing_input,
+        header: Vec::new(),
+        payload: Vec::new(),
+        signature: Vec::new(),
+    };
+    decode_segment(compact.header, "header", &mut segments.header)?;
+    decode_segment(compact.payload, "payload", &mut segments.payload)?;
+    decode_segment(compact.signature, "crypto", &mut segments.signature)?;
+    Ok(segments)
 }
 
 /// The `kid` header parameter, when present, must be a string.

@@ -267,6 +267,9 @@ impl<'a, S: Sink> Parser<'a, '_, S> {
     }
 
     fn number(&mut self) -> Result<S::Value, Fail> {
+        if let Some(value) = self.small_int() {
+            return Ok(self.sink.int(value)?);
+        }
         let start = self.pos;
         if self.peek() == Some(b'-') {
             self.pos += 1;
@@ -321,12 +324,36 @@ impl<'a, S: Sink> Parser<'a, '_, S> {
         }
     }
 
+    /// A non-negative integer of 1 to 18 digits without a leading zero,
+    /// followed by no fraction or exponent (a JWT's NumericDates and most
+    /// ids): read in one pass. None, the cursor unmoved, for anything else.
+    #[inline]
+    fn small_int(&mut self) -> Option<i64> {
+        let rest = &self.bytes[self.pos..];
+        let mut value: i64 = 0;
+        let mut len = 0;
+        while let Some(digit @ b'0'..=b'9') = rest.get(len).copied() {
+            if len == 18 {
+                return None;
+            }
+            value = value * 10 + i64::from(digit - b'0');
+            len += 1;
+        }
+        let leading_zero = len > 1 && rest[0] == b'0';
+        if len == 0 || leading_zero || matches!(rest.get(len), Some(b'.' | b'e' | b'E')) {
+            return None;
+        }
+        self.pos += len;
+        Some(value)
+    }
+
     /// Parses a string (the cursor is on the opening quote). Borrows from the
     /// input when there is no escape to undo.
     fn string(&mut self) -> Result<Cow<'a, str>, Fail> {
         self.pos += 1;
         let start = self.pos;
         loop {
+            self.pos = plain_run(self.bytes, self.pos);
             match self.peek() {
                 Some(b'"') => {
                     let text = self.slice(start, self.pos);
@@ -353,12 +380,7 @@ impl<'a, S: Sink> Parser<'a, '_, S> {
                 Some(0..=0x1f) => return self.fail("control character in string"),
                 Some(_) => {
                     let run = self.pos;
-                    while let Some(byte) = self.peek() {
-                        if byte == b'"' || byte == b'\\' || byte < 0x20 {
-                            break;
-                        }
-                        self.pos += 1;
-                    }
+                    self.pos = plain_run(self.bytes, self.pos);
                     out.push_str(self.slice(run, self.pos));
                 }
                 None => return self.fail("unterminated string"),
@@ -427,6 +449,38 @@ impl<'a, S: Sink> Parser<'a, '_, S> {
         }
         Ok(code)
     }
+}
+
+/// The end of the run of bytes from `at` that a string holds as they are
+/// (anything but `"`, `\\` and control characters), read eight at a time.
+#[inline]
+fn plain_run(bytes: &[u8], mut at: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(word);
+        // A high bit in each byte lane that is a quote, a backslash, or
+        // below 0x20: the classic "has a zero byte" test on each condition,
+        // non-ASCII lanes masked off. Borrows can flag lanes above a true
+        // one, never below it: the lowest flag is the first such byte.
+        let quote = (word ^ (ONES * u64::from(b'"'))).wrapping_sub(ONES);
+        let slash = (word ^ (ONES * u64::from(b'\\'))).wrapping_sub(ONES);
+        let control = word.wrapping_sub(ONES * 0x20);
+        let flagged = (quote | slash | control) & !word & HIGHS;
+        if flagged != 0 {
+            return at + (flagged.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    while let Some(&byte) = bytes.get(at) {
+        if byte == b'"' || byte == b'\\' || byte < 0x20 {
+            break;
+        }
+        at += 1;
+    }
+    at
 }
 
 #[cfg(test)]
@@ -521,6 +575,69 @@ mod tests {
                 }
                 other => panic!("{:?}: {other:?}", String::from_utf8_lossy(input)),
             }
+        }
+    }
+
+    #[test]
+    fn plain_runs_stop_at_the_first_special_byte() {
+        let naive = |bytes: &[u8], at: usize| {
+            (at..bytes.len())
+                .find(|&i| matches!(bytes[i], b'"' | b'\\' | 0..=0x1f))
+                .unwrap_or(bytes.len())
+        };
+        // Every special byte at every offset of a 20-byte run of each filler,
+        // ASCII and not, with a second special byte after it.
+        for filler in [
+            b'a', b' ', b'~', 0x7f, 0x80, 0xc3, 0xff, b'!', b'#', b'[', b']',
+        ] {
+            for special in [b'"', b'\\', 0x00, 0x1f, b'\n'] {
+                for at in 0..20 {
+                    let mut bytes = vec![filler; 20];
+                    bytes[at] = special;
+                    if at + 3 < 20 {
+                        bytes[at + 3] = b'"';
+                    }
+                    for start in 0..=at {
+                        assert_eq!(super::plain_run(&bytes, start), naive(&bytes, start));
+                    }
+                }
+            }
+            let bytes = vec![filler; 19];
+            assert_eq!(super::plain_run(&bytes, 0), 19);
+        }
+    }
+
+    #[test]
+    fn integers_read_fast_or_slow_alike() {
+        for text in [
+            "0",
+            "7",
+            "-0",
+            "-7",
+            "123456789012345678",
+            "1234567890123456789",
+            "9223372036854775807",
+            "-9223372036854775808",
+            "9223372036854775808",
+            "1.5",
+            "10e2",
+            "1E2",
+            "0.0",
+        ] {
+            let doc = format!("{{\"n\":{text}}}");
+            let parsed = parse(doc.as_bytes()).unwrap();
+            let expected = match text.parse::<i64>() {
+                Ok(int) if !text.contains(['.', 'e', 'E']) => Value::Int(int),
+                _ if !text.contains(['.', 'e', 'E']) => Value::BigInt(text.into()),
+                _ => Value::Float(text.parse().unwrap()),
+            };
+            assert_eq!(parsed, obj(&[("n", expected)]), "{text}");
+        }
+        for bad in ["01", "-01", "00", "1.", "1e", "-"] {
+            assert!(
+                parse(format!("{{\"n\":{bad}}}").as_bytes()).is_err(),
+                "{bad}"
+            );
         }
     }
 

@@ -15,10 +15,9 @@ pub fn string(out: &mut String, text: &str) {
     let mut run = 0;
     let mut at = 0;
     while at < bytes.len() {
-        let byte = bytes[at];
-        if (b' '..=b'~').contains(&byte) && byte != b'"' && byte != b'\\' {
-            at += 1;
-            continue;
+        at = printable_run(bytes, at);
+        if at == bytes.len() {
+            break;
         }
         out.push_str(&text[run..at]);
         let ch = text[at..].chars().next().unwrap_or('\u{fffd}');
@@ -44,24 +43,70 @@ pub fn string(out: &mut String, text: &str) {
     out.push('"');
 }
 
-/// Appends the decimal digits of `value`.
-pub fn int(out: &mut String, value: i64) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut rest = value.unsigned_abs();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
+/// The end of the run of bytes from `at` written as they are (`' '..='~'`
+/// but `"` and `\\`), read eight at a time.
+#[inline]
+fn printable_run(bytes: &[u8], mut at: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(word);
+        // A high bit in each lane that is `"`, `\\`, DEL, below 0x20 or not
+        // ASCII: the "has a zero byte" test on each condition. Borrows can
+        // flag lanes above a true one, never below it.
+        let zero_at = |pattern: u8| (word ^ (ONES * u64::from(pattern))).wrapping_sub(ONES);
+        let special =
+            (zero_at(b'"') | zero_at(b'\\') | zero_at(0x7f) | word.wrapping_sub(ONES * 0x20))
+                & !word
+                | word;
+        let flagged = special & HIGHS;
+        if flagged != 0 {
+            return at + (flagged.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    while let Some(&byte) = bytes.get(at) {
+        if !(b' '..=b'~').contains(&byte) || byte == b'"' || byte == b'\\' {
             break;
         }
+        at += 1;
+    }
+    at
+}
+
+/// Appends the decimal digits of `value`, two at a time.
+pub fn int(out: &mut String, value: i64) {
+    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+        2021222324252627282930313233343536373839\
+        4041424344454647484950515253545556575859\
+        6061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899";
+    let mut digits = [b'-'; 20];
+    let mut at = digits.len();
+    let mut rest = value.unsigned_abs();
+    while rest >= 100 {
+        let pair = (rest % 100) as usize * 2;
+        rest /= 100;
+        at -= 2;
+        digits[at..at + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    }
+    if rest >= 10 {
+        let pair = rest as usize * 2;
+        at -= 2;
+        digits[at..at + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    } else {
+        at -= 1;
+        digits[at] = b'0' + rest as u8;
     }
     if value < 0 {
         out.push('-');
     }
-    // Only ASCII digits were written.
-    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or("0"));
+    // Only ASCII digits were written at and after `at`.
+    if let Ok(text) = std::str::from_utf8(&digits[at..]) {
+        out.push_str(text);
+    }
 }
 
 /// Appends `value` as Python's `float.__repr__` writes it (`NaN`,
@@ -172,6 +217,29 @@ mod tests {
     }
 
     #[test]
+    fn printable_runs_stop_at_the_first_byte_to_escape() {
+        let naive = |bytes: &[u8], at: usize| {
+            (at..bytes.len())
+                .find(|&i| !(b' '..=b'~').contains(&bytes[i]) || matches!(bytes[i], b'"' | b'\\'))
+                .unwrap_or(bytes.len())
+        };
+        for filler in [b'a', b' ', b'~', b'!', b'#', b'[', b']', b'}'] {
+            for special in [b'"', b'\\', 0x00, 0x1f, 0x7f, 0x80, 0xc3, 0xff] {
+                for at in 0..20 {
+                    let mut bytes = vec![filler; 20];
+                    bytes[at] = special;
+                    if at + 2 < 20 {
+                        bytes[at + 2] = 0x7f;
+                    }
+                    for start in 0..=at {
+                        assert_eq!(super::printable_run(&bytes, start), naive(&bytes, start));
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn ints() {
         for (value, text) in [
             (0, "0"),
@@ -184,6 +252,16 @@ mod tests {
             let mut out = String::new();
             int(&mut out, value);
             assert_eq!(out, text);
+        }
+        let mut edges: Vec<i64> = (-1000..1000).collect();
+        for power in 1..19 {
+            let p = 10i64.pow(power);
+            edges.extend([p - 1, p, p + 1, -p + 1, -p, -p - 1]);
+        }
+        for value in edges {
+            let mut out = String::new();
+            int(&mut out, value);
+            assert_eq!(out, value.to_string());
         }
     }
 

@@ -147,7 +147,7 @@ pub(super) fn header_json<'py>(
 
 /// `{"alg":...,"typ":"JWT"}` (or `typ` first, unsorted) of each algorithm,
 /// written once: the header of every token encoded without extra headers.
-fn plain_header(alg: Algorithm, sort: bool) -> &'static str {
+pub(super) fn plain_header(alg: Algorithm, sort: bool) -> &'static str {
     static HEADERS: OnceLock<Vec<[String; 2]>> = OnceLock::new();
     let all = HEADERS.get_or_init(|| {
         Algorithm::ALL
@@ -424,8 +424,26 @@ pub(super) fn verify_segments(
     alg: Algorithm,
     enforce_minimum_key_length: bool,
 ) -> PyResult<()> {
+    verify_signature_bytes(
+        py,
+        segments.signing_input,
+        &segments.signature,
+        key,
+        alg,
+        enforce_minimum_key_length,
+    )
+}
+
+/// [`verify_segments`] on the signing input and decoded signature as bytes.
+pub(super) fn verify_signature_bytes(
+    py: Python<'_>,
+    message: &[u8],
+    signature: &[u8],
+    key: &Key,
+    alg: Algorithm,
+    enforce_minimum_key_length: bool,
+) -> PyResult<()> {
     check_key_length(py, key, alg, enforce_minimum_key_length)?;
-    let (message, signature) = (segments.signing_input, segments.signature.as_slice());
     if alg.is_asymmetric() {
         py.detach(|| key.verify(alg, message, signature))?;
     } else {
@@ -440,11 +458,21 @@ pub(super) fn check_claims(
     payload: &Bound<'_, PyDict>,
     rules: &Validation,
 ) -> PyResult<()> {
+    check_claims_at(sink, payload, rules, rules.now)
+}
+
+/// [`check_claims`] at the time `now` instead of `rules.now`.
+pub(super) fn check_claims_at(
+    sink: &PySink<'_>,
+    payload: &Bound<'_, PyDict>,
+    rules: &Validation,
+    now: f64,
+) -> PyResult<()> {
     let members = PayloadMembers {
         registered: &sink.registered,
         dict: payload,
     };
-    Ok(claims::validate(&members, rules)?)
+    Ok(claims::validate_at(&members, rules, now)?)
 }
 
 /// Verifies a token whose header is already decoded (as a dict or as plain

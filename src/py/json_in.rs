@@ -1,45 +1,38 @@
 //! The JSON sink that builds Python objects straight from the token bytes.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::{Mutex, TryLockError};
+use std::sync::{Mutex, MutexGuard, TryLockError};
 
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyFloat, PyList, PyString};
 
-use super::members::member_of;
 use crate::error::Error;
 use crate::json::Sink;
-use crate::members::Member;
 
 /// Member names seen before, as interned Python strings: claim names repeat
 /// in every token, and an interned name is neither decoded nor hashed again.
-type Names = HashMap<Box<str>, Py<PyString>, BuildHasherDefault<Fnv>>;
+/// A direct-mapped table: each name has one slot (by [`slot`]); a name
+/// whose slot holds another replaces it. Its size bounds what it keeps.
+struct Names([Option<(Box<str>, Py<PyString>)>; NAME_SLOTS]);
 
-static NAMES: Mutex<Option<Names>> = Mutex::new(None);
-/// Longer names, and names past this many, are not remembered.
+const NAME_SLOTS: usize = 512;
+static NAMES: Mutex<Option<Box<Names>>> = Mutex::new(None);
+/// Longer names are not remembered.
 const NAME_MAX_BYTES: usize = 32;
-const NAMES_CAPACITY: usize = 1024;
 
-/// FNV-1a: short keys, no adversary worth SipHash (the table is bounded).
-#[derive(Default)]
-struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut hash = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for byte in bytes {
-            hash = (hash ^ u64::from(*byte)).wrapping_mul(0x100_0000_01b3);
-        }
-        self.0 = hash;
-    }
+/// The slot of a name (of 1 to 32 bytes): its first and last eight bytes and
+/// its length, mixed by one multiplication.
+#[inline]
+fn slot(name: &[u8]) -> usize {
+    let word = |part: &[u8]| {
+        let mut bytes = [0u8; 8];
+        bytes[..part.len()].copy_from_slice(part);
+        u64::from_le_bytes(bytes)
+    };
+    let head = word(&name[..name.len().min(8)]);
+    let tail = word(&name[name.len().saturating_sub(8)..]);
+    let mixed =
+        (head ^ tail.rotate_left(29) ^ name.len() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    (mixed >> 55) as usize % NAME_SLOTS
 }
 
 pub struct PySink<'py> {
@@ -47,19 +40,38 @@ pub struct PySink<'py> {
     /// Only names of documents whose signature was verified go into the
     /// table: unverified input must not fill it.
     intern: bool,
+    /// The table, held for the whole document once a name needed it (one
+    /// lock per document, not per name); None until then, or when busy.
+    names: Option<MutexGuard<'static, Option<Box<Names>>>>,
+    /// The table was found busy for this document: do without it.
+    names_busy: bool,
     /// Objects open around the member being inserted (1: the document's own).
     depth: usize,
     /// The registered claims of the document, seen as they are inserted, so
     /// the claim rules need no dict lookups afterwards.
-    pub registered: Registered,
+    pub registered: Registered<'py>,
 }
 
-/// The claim names whose rules live in the core (RFC 7519 section 4.1).
-pub const REGISTERED: [&str; 7] = ["exp", "nbf", "iat", "aud", "iss", "sub", "jti"];
+/// The index of `name` among the claim names whose rules live in the core
+/// (RFC 7519 section 4.1), or None for any other name.
+#[inline]
+pub fn registered_index(name: &str) -> Option<usize> {
+    match name {
+        "exp" => Some(0),
+        "nbf" => Some(1),
+        "iat" => Some(2),
+        "aud" => Some(3),
+        "iss" => Some(4),
+        "sub" => Some(5),
+        "jti" => Some(6),
+        _ => None,
+    }
+}
 
-/// The registered claims of one document, by their index in [`REGISTERED`].
+/// The registered claims of one document (their values as decoded), by
+/// their [`registered_index`].
 #[derive(Default)]
-pub struct Registered(pub [Option<Member>; 7]);
+pub struct Registered<'py>(pub [Option<Bound<'py, PyAny>>; 7]);
 
 impl<'py> PySink<'py> {
     /// A sink for one call; `intern` says the document's signature was verified.
@@ -67,6 +79,8 @@ impl<'py> PySink<'py> {
         PySink {
             py,
             intern,
+            names: None,
+            names_busy: false,
             depth: 0,
             registered: Registered::default(),
         }
@@ -81,25 +95,34 @@ impl<'py> PySink<'py> {
     }
 
     fn name(&mut self, key: &str) -> Bound<'py, PyString> {
-        if self.intern && key.len() <= NAME_MAX_BYTES {
-            // Taken without waiting, for this one name: a thread that finds the
-            // table busy does without it, so no thread ever blocks on it.
-            let guard = match NAMES.try_lock() {
-                Ok(guard) => Some(guard),
-                // The table only ever holds complete entries: usable as it is.
-                Err(TryLockError::Poisoned(poisoned)) => Some(poisoned.into_inner()),
-                Err(TryLockError::WouldBlock) => None,
-            };
-            if let Some(mut guard) = guard {
-                let names = guard.get_or_insert_with(Names::default);
-                if let Some(known) = names.get(key) {
-                    return known.bind(self.py).clone();
+        if self.intern && key.len() <= NAME_MAX_BYTES && !self.names_busy {
+            if self.names.is_none() {
+                // Taken without waiting: a thread that finds the table busy
+                // does without it for this document, so no thread ever blocks
+                // on it (Python code run meanwhile, a finalizer that decodes,
+                // finds it busy too and does without).
+                match NAMES.try_lock() {
+                    Ok(guard) => self.names = Some(guard),
+                    // The table only ever holds complete entries: usable as it is.
+                    Err(TryLockError::Poisoned(poisoned)) => {
+                        self.names = Some(poisoned.into_inner())
+                    }
+                    Err(TryLockError::WouldBlock) => self.names_busy = true,
                 }
-                if names.len() < NAMES_CAPACITY {
-                    let interned = PyString::intern(self.py, key);
-                    names.insert(key.into(), interned.clone().unbind());
-                    return interned;
+            }
+            if let (Some(guard), false) = (self.names.as_mut(), key.is_empty()) {
+                let names =
+                    guard.get_or_insert_with(|| Box::new(Names([const { None }; NAME_SLOTS])));
+                let entry = &mut names.0[slot(key.as_bytes())];
+                if let Some((name, known)) = entry {
+                    if **name == *key {
+                        return known.bind(self.py).clone();
+                    }
                 }
+                let interned = PyString::intern(self.py, key);
+                // The name it replaces is released here, with the GIL held.
+                *entry = Some((key.into(), interned.clone().unbind()));
+                return interned;
             }
         }
         PyString::new(self.py, key)
@@ -175,8 +198,8 @@ impl<'py> Sink for PySink<'py> {
         value: Self::Value,
     ) -> Result<bool, Error> {
         if self.depth == 1 {
-            if let Some(i) = REGISTERED.iter().position(|claim| *claim == key) {
-                self.registered.0[i] = Some(member_of(&value, true));
+            if let Some(i) = registered_index(key) {
+                self.registered.0[i] = Some(value.clone());
             }
         }
         let before = object.len();

@@ -286,6 +286,139 @@ impl<'py> Writer<'py> {
     }
 }
 
+/// Writes a JWT payload made only of plain JSON values (an exact dict with
+/// str keys; None, bool, str, int, float and exact lists, tuples and dicts
+/// of them), with `check_member` called on each top-level member before it
+/// is written. Returns false, having run no Python code and with `out` as
+/// it was, at the first value that is anything else (a datetime, a
+/// subclass, an int beyond i64, a str with lone surrogates...): the caller
+/// then writes the document with [`Writer`]. Since no Python code runs
+/// while it writes, the dict it walks is the snapshot PyJWT's copy is.
+pub fn write_plain_payload(
+    dict: &Bound<'_, PyDict>,
+    out: &mut String,
+    mut check_member: impl FnMut(&str, &Bound<'_, PyAny>) -> PyResult<()>,
+) -> PyResult<bool> {
+    let start = out.len();
+    if !dict.is_exact_instance_of::<PyDict>() {
+        return Ok(false);
+    }
+    out.push('{');
+    let mut position = 0;
+    let mut first = true;
+    while let Some((key, value)) = next_member(dict, &mut position) {
+        let Some(name) = plain_str(&key) else {
+            out.truncate(start);
+            return Ok(false);
+        };
+        check_member(name, &value)?;
+        if !std::mem::take(&mut first) {
+            out.push(',');
+        }
+        write::string(out, name);
+        out.push(':');
+        if !plain_value(&value, out, 0) {
+            out.truncate(start);
+            return Ok(false);
+        }
+    }
+    out.push('}');
+    Ok(true)
+}
+
+/// The text of an exact str without lone surrogates.
+#[inline]
+fn plain_str<'a>(obj: &'a Bound<'_, PyAny>) -> Option<&'a str> {
+    if !obj.is_exact_instance_of::<PyString>() {
+        return None;
+    }
+    // SAFETY: the type was checked just above; the cast only names it.
+    unsafe { obj.cast_unchecked::<PyString>() }.to_str().ok()
+}
+
+/// Writes one plain value (see [`write_plain_payload`]); false, with part
+/// of it possibly written, at anything else.
+fn plain_value(obj: &Bound<'_, PyAny>, out: &mut String, depth: usize) -> bool {
+    if obj.is_exact_instance_of::<PyString>() {
+        match plain_str(obj) {
+            Some(text) => write::string(out, text),
+            None => return false,
+        }
+    } else if obj.is_exact_instance_of::<PyInt>() {
+        match obj.extract::<i64>() {
+            Ok(small) => write::int(out, small),
+            Err(_) => return false,
+        }
+    } else if obj.is_none() {
+        out.push_str("null");
+    } else if let Some(flag) = obj
+        .is_exact_instance_of::<PyBool>()
+        .then(|| obj.cast::<PyBool>().ok())
+        .flatten()
+    {
+        out.push_str(if flag.is_true() { "true" } else { "false" });
+    } else if obj.is_exact_instance_of::<PyFloat>() {
+        match obj.cast::<PyFloat>() {
+            Ok(float) => write::float(out, float.value()),
+            Err(_) => return false,
+        }
+    } else if depth >= MAX_DEPTH {
+        return false;
+    } else if obj.is_exact_instance_of::<PyList>() {
+        let Ok(list) = obj.cast::<PyList>() else {
+            return false;
+        };
+        out.push('[');
+        for (i, item) in list.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            if !plain_value(&item, out, depth + 1) {
+                return false;
+            }
+        }
+        out.push(']');
+    } else if obj.is_exact_instance_of::<PyTuple>() {
+        let Ok(tuple) = obj.cast::<PyTuple>() else {
+            return false;
+        };
+        out.push('[');
+        for (i, item) in tuple.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            if !plain_value(&item, out, depth + 1) {
+                return false;
+            }
+        }
+        out.push(']');
+    } else if obj.is_exact_instance_of::<PyDict>() {
+        let Ok(dict) = obj.cast::<PyDict>() else {
+            return false;
+        };
+        out.push('{');
+        let mut position = 0;
+        let mut first = true;
+        while let Some((key, value)) = next_member(dict, &mut position) {
+            let Some(name) = plain_str(&key) else {
+                return false;
+            };
+            if !std::mem::take(&mut first) {
+                out.push(',');
+            }
+            write::string(out, name);
+            out.push(':');
+            if !plain_value(&value, out, depth + 1) {
+                return false;
+            }
+        }
+        out.push('}');
+    } else {
+        return false;
+    }
+    true
+}
+
 fn live_dicts(py: Python<'_>) -> bool {
     *LIVE_DICTS.get_or_init(|| py.version_info() >= (3, 12))
 }

@@ -3,7 +3,7 @@
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 
-use super::json_in::{Registered, REGISTERED};
+use super::json_in::{registered_index, Registered};
 use crate::members::{Member, Members};
 
 /// A decoded header or payload (a dict), asked for members by name.
@@ -22,14 +22,17 @@ impl Members for DictMembers<'_, '_> {
 /// A decoded payload: its registered claims as captured while parsing, any
 /// other claim (a `require`d custom one) looked up in the dict.
 pub struct PayloadMembers<'a, 'py> {
-    pub registered: &'a Registered,
+    pub registered: &'a Registered<'py>,
     pub dict: &'a Bound<'py, PyDict>,
 }
 
 impl Members for PayloadMembers<'_, '_> {
     fn member(&self, name: &str) -> Member {
-        match REGISTERED.iter().position(|claim| *claim == name) {
-            Some(i) => self.registered.0[i].clone().unwrap_or(Member::Absent),
+        match registered_index(name) {
+            Some(i) => match &self.registered.0[i] {
+                Some(value) => member_of(value, true),
+                None => Member::Absent,
+            },
             None => DictMembers(self.dict).member(name),
         }
     }

@@ -14,14 +14,14 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyDict, PyFloat, PyInt, PyString};
 
 use super::api::{
-    algorithm_for, check_claims, check_key_length, complete, header_json, sign, token_bytes,
-    validation, verify_segments, Allowed, Options, ALGORITHMS_REQUIRED,
+    algorithm_for, check_claims_at, check_key_length, complete, header_json, plain_header,
+    token_bytes, validation, verify_signature_bytes, Allowed, Options, ALGORITHMS_REQUIRED,
 };
 use super::cpu::clear_upper_state;
 use super::json_in::PySink;
-use super::json_out::Writer;
+use super::json_out::{write_plain_payload, Writer};
 use super::key::resolve;
-use super::members::DictMembers;
+use super::members::{member_of, DictMembers};
 use crate::algorithm::Algorithm;
 use crate::claims::{self, Validation};
 use crate::error::Error;
@@ -30,7 +30,6 @@ use crate::jws;
 use crate::members::MemberSink;
 
 static NATIVE_KEY: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-static TIME: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
 
 /// A key argument as the core takes it: a `Key`, str or bytes as they are;
 /// a `PyJWK`, a JWK mapping or a `cryptography` key object through
@@ -78,11 +77,7 @@ pub(super) fn seconds(value: &Bound<'_, PyAny>, what: &str) -> PyResult<f64> {
 /// aware datetime), else `time.time()` read at call time (freezegun moves it).
 pub(super) fn now_seconds(py: Python<'_>, now: Option<&Bound<'_, PyAny>>) -> PyResult<f64> {
     match now.filter(|n| !n.is_none()) {
-        None => TIME
-            .get_or_try_init(py, || py.import("time").map(Bound::unbind))?
-            .bind(py)
-            .call_method0(pyo3::intern!(py, "time"))?
-            .extract(),
+        None => clock(py),
         Some(n) if n.is_instance_of::<PyFloat>() || n.is_instance_of::<PyInt>() => n.extract(),
         Some(n) if n.hasattr(pyo3::intern!(py, "tzinfo"))? => {
             if n.getattr(pyo3::intern!(py, "tzinfo"))?.is_none() {
@@ -98,13 +93,72 @@ pub(super) fn now_seconds(py: Python<'_>, now: Option<&Bound<'_, PyAny>>) -> PyR
     }
 }
 
+/// The `time` module's namespace, and its own `time` function once seen.
+static TIME_DICT: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
+static REAL_TIME: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// What `time.time()` returns now. `time.time` is looked up at every call,
+/// as the Python call would: while it is the interpreter's own function the
+/// OS clock is read here (the same CLOCK_REALTIME, converted as CPython
+/// converts it) without the call; when something has replaced it (freezegun,
+/// a mock), the replacement is called.
+fn clock(py: Python<'_>) -> PyResult<f64> {
+    let namespace = TIME_DICT
+        .get_or_try_init(py, || py.import("time").map(|m| m.dict().unbind()))?
+        .bind(py);
+    let current = namespace
+        .get_item(pyo3::intern!(py, "time"))?
+        .ok_or_else(|| pyo3::exceptions::PyAttributeError::new_err("time.time is missing"))?;
+    let real = match REAL_TIME.get(py) {
+        Some(real) => current.is(real.bind(py)),
+        None if is_builtin_clock(&current)? => {
+            let _ = REAL_TIME.set(py, current.clone().unbind());
+            true
+        }
+        None => false,
+    };
+    if !real {
+        return current.call0()?.extract();
+    }
+    match std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
+        // CPython's _PyTime_AsSecondsDouble.
+        Ok(since) if since.subsec_nanos() == 0 => Ok(since.as_secs() as f64),
+        Ok(since) => Ok(since.as_nanos() as f64 / 1e9),
+        // A clock set before 1970: Python's own reading handles it.
+        Err(_) => current.call0()?.extract(),
+    }
+}
+
+/// True for the `time` module's own C function: a builtin whose `__self__`
+/// is the module (no replacement a test installs can be that).
+fn is_builtin_clock(function: &Bound<'_, PyAny>) -> PyResult<bool> {
+    let py = function.py();
+    if !function.is_instance_of::<pyo3::types::PyCFunction>() {
+        return Ok(false);
+    }
+    let module = function.getattr(pyo3::intern!(py, "__self__"))?;
+    Ok(module.is_instance_of::<PyModule>()
+        && module.getattr(pyo3::intern!(py, "__name__"))?.eq("time")?
+        && function
+            .getattr(pyo3::intern!(py, "__name__"))?
+            .eq("time")?)
+}
+
 /// Signs payloads with one key, algorithm and header.
 #[pyclass(frozen, name = "Encoder", module = "ferrojwt._core")]
 pub struct Encoder {
     key: Arc<crate::keys::Key>,
     alg: Algorithm,
-    header_json: String,
+    /// `base64url(header_json) + "."`, the start of every token.
+    header_prefix: String,
     json_encoder: Option<Py<PyAny>>,
+}
+
+thread_local! {
+    /// The payload JSON of the call in progress, kept so that each call does
+    /// not allocate it anew (taken, then given back: a call made meanwhile on
+    /// this thread finds none and allocates).
+    static PAYLOAD_JSON: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
 }
 
 #[pymethods]
@@ -131,10 +185,12 @@ impl Encoder {
         // The header is copied now: changing `headers` later changes nothing.
         let header_json =
             header_json(py, alg, headers, json_encoder.as_ref(), sort_headers)?.into_owned();
+        let mut header_prefix = crate::b64::encode(header_json.as_bytes());
+        header_prefix.push('.');
         Ok(Encoder {
             key,
             alg,
-            header_json,
+            header_prefix,
             json_encoder: json_encoder.map(Bound::unbind),
         })
     }
@@ -147,24 +203,63 @@ impl Encoder {
 
     /// Signs `payload` (a dict) and returns the compact token, the same bytes
     /// as `encode(payload, key, algorithm, headers, json_encoder)`.
-    fn encode(&self, py: Python<'_>, payload: &Bound<'_, PyAny>) -> PyResult<String> {
+    fn encode<'py>(
+        &self,
+        py: Python<'py>,
+        payload: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyString>> {
         clear_upper_state();
         let Ok(payload) = payload.cast::<PyDict>() else {
             return Err(PyTypeError::new_err(
                 "Expecting a dict object, as JWT only supports JSON objects as payloads.",
             ));
         };
+        if self.json_encoder.is_none() {
+            let mut json = PAYLOAD_JSON.with(|cell| cell.take());
+            json.clear();
+            // The claim rule of encoding, applied to each member as it is met.
+            let plain = write_plain_payload(payload, &mut json, |name, value| {
+                if name == "iss" {
+                    claims::check_issuer_for_encode(&member_of(value, false))?;
+                }
+                Ok(())
+            });
+            let token = match plain {
+                Ok(true) => Some(self.sign(py, json.as_bytes())),
+                Ok(false) => None,
+                Err(err) => Some(Err(err)),
+            };
+            if json.capacity() <= 16 * 1024 {
+                let _ = PAYLOAD_JSON.try_with(|cell| cell.set(json));
+            }
+            if let Some(token) = token {
+                return token;
+            }
+        }
         claims::check_for_encode(&DictMembers(payload))?;
         let encoder = self.json_encoder.as_ref().map(|e| e.bind(py));
         let mut writer = Writer::new(py, encoder, false)?;
         writer.document(payload, true)?;
-        sign(
-            py,
-            &self.key,
-            self.alg,
-            &self.header_json,
-            writer.out.as_bytes(),
-        )
+        self.sign(py, writer.out.as_bytes())
+    }
+}
+
+impl Encoder {
+    /// The token of `payload_json`: the header written at construction, the
+    /// payload, the signature (without the GIL for the asymmetric algorithms).
+    fn sign<'py>(&self, py: Python<'py>, payload_json: &[u8]) -> PyResult<Bound<'py, PyString>> {
+        let mut token = String::with_capacity(
+            self.header_prefix.len() + payload_json.len().div_ceil(3) * 4 + 2 + 700,
+        );
+        token.push_str(&self.header_prefix);
+        crate::b64::encode_into(payload_json, &mut token);
+        let signature = if self.alg.is_asymmetric() {
+            py.detach(|| self.key.sign(self.alg, token.as_bytes()))?
+        } else {
+            self.key.sign(self.alg, token.as_bytes())?
+        };
+        jws::append_signature(&mut token, &signature);
+        Ok(PyString::new(py, &token))
     }
 }
 
@@ -184,6 +279,10 @@ pub struct Decoder {
     kid: Option<String>,
     by_kid: Vec<(String, Algorithm, Result<Arc<crate::keys::Key>, PyErr>)>,
     validation: Validation,
+    /// The headers `Encoder`s write for this decoder's algorithms (PyJWT's
+    /// two member orders), as base64url text, each with the algorithm that
+    /// the header rules, run on it once at construction, chose.
+    known_headers: Vec<(String, Option<Algorithm>)>,
 }
 
 /// The key a header selects: by its `kid` among the rotation keys, with the
@@ -193,24 +292,23 @@ enum Selected<'a> {
     Rotated(Algorithm, &'a Result<Arc<crate::keys::Key>, PyErr>),
 }
 
+/// A key as the header rules chose it for one token.
+type Chosen<'a> = (Algorithm, &'a Result<Arc<crate::keys::Key>, PyErr>);
+
 impl Decoder {
     /// The leeway time claims are checked with, in seconds.
     pub(super) fn leeway(&self) -> f64 {
         self.validation.leeway
     }
 
-    /// Checks the header, verifies the signature; the payload is the caller's.
-    fn verify(
-        &self,
-        py: Python<'_>,
-        segments: &jws::Segments<'_>,
-        header: &impl crate::members::Members,
-    ) -> PyResult<()> {
+    /// Applies the header rules and chooses the key; None when the
+    /// signature is not verified (the rules that still hold are checked).
+    fn choose(&self, header: &impl crate::members::Members) -> PyResult<Option<Chosen<'_>>> {
         if !self.verify_signature {
             jws::check_unverified(header)?;
-            return Ok(());
+            return Ok(None);
         }
-        let (alg, key) = match self.select(header)? {
+        let chosen = match self.select(header)? {
             Selected::Rotated(alg, key) => {
                 jws::check_header(header, |name| name == alg.name())?;
                 (alg, key)
@@ -226,11 +324,70 @@ impl Decoder {
                 }
             }
         };
+        Ok(Some(chosen))
+    }
+
+    /// Checks the signature with the key the header rules chose.
+    fn check_signature(
+        &self,
+        py: Python<'_>,
+        chosen: Option<Chosen<'_>>,
+        signing_input: &[u8],
+        signature: &[u8],
+    ) -> PyResult<()> {
+        let Some((alg, key)) = chosen else {
+            return Ok(());
+        };
         let key = match key {
             Ok(key) => key,
             Err(why) => return Err(why.clone_ref(py)),
         };
-        verify_segments(py, segments, key, alg, self.enforce_minimum_key_length)
+        verify_signature_bytes(
+            py,
+            signing_input,
+            signature,
+            key,
+            alg,
+            self.enforce_minimum_key_length,
+        )
+    }
+
+    /// Checks the header, verifies the signature; the payload is the caller's.
+    fn verify(
+        &self,
+        py: Python<'_>,
+        segments: &jws::Segments<'_>,
+        header: &impl crate::members::Members,
+    ) -> PyResult<()> {
+        let chosen = self.choose(header)?;
+        self.check_signature(py, chosen, segments.signing_input, &segments.signature)
+    }
+
+    /// The headers this decoder's own algorithms are written with, each run
+    /// once through the header rules; only those the rules accept are kept.
+    fn known_headers(&self) -> Vec<(String, Option<Algorithm>)> {
+        let mut known = Vec::new();
+        for (alg, _) in &self.keys {
+            for sort in [true, false] {
+                let json = plain_header(*alg, sort);
+                let Ok(header) = parse_object(json.as_bytes(), &mut MemberSink, "header") else {
+                    continue;
+                };
+                if let Ok(chosen) = self.choose(&header) {
+                    known.push((crate::b64::encode(json.as_bytes()), chosen.map(|c| c.0)));
+                }
+            }
+        }
+        known
+    }
+
+    /// The key chosen for a header found among [`Self::known_headers`].
+    fn chosen_for(&self, alg: Option<Algorithm>) -> Option<Chosen<'_>> {
+        let alg = alg?;
+        self.keys
+            .iter()
+            .find(|(a, _)| *a == alg)
+            .map(|(a, key)| (*a, key))
     }
 
     /// Which key verifies a token with this header. Without rotation keys and
@@ -263,17 +420,15 @@ impl Decoder {
     fn payload<'py>(
         &self,
         py: Python<'py>,
-        segments: &jws::Segments<'_>,
+        payload: &[u8],
         sink: &mut PySink<'py>,
         now: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyDict>> {
         let now = now_seconds(py, now)?;
         sink.start_document(self.verify_signature);
-        let payload = parse_object(&segments.payload, sink, "payload")?;
-        let mut rules = self.validation.clone();
-        rules.now = now;
-        check_claims(sink, &payload, &rules)?;
-        Ok(payload)
+        let payload_dict = parse_object(payload, sink, "payload")?;
+        check_claims_at(sink, &payload_dict, &self.validation, now)?;
+        Ok(payload_dict)
     }
 }
 
@@ -368,7 +523,7 @@ impl Decoder {
             leeway,
             0.0,
         )?;
-        Ok(Decoder {
+        let mut decoder = Decoder {
             verify_signature,
             enforce_minimum_key_length,
             keys: current,
@@ -376,7 +531,10 @@ impl Decoder {
             kid,
             by_kid,
             validation,
-        })
+            known_headers: Vec::new(),
+        };
+        decoder.known_headers = decoder.known_headers();
+        Ok(decoder)
     }
 
     /// The allowed algorithms ferrojwt implements, in the order given.
@@ -395,10 +553,35 @@ impl Decoder {
         now: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyDict>> {
         clear_upper_state();
-        let segments = jws::split(token_bytes(jwt)?)?;
-        let header = parse_object(&segments.header, &mut MemberSink, "header")?;
-        self.verify(py, &segments, &header)?;
-        self.payload(py, &segments, &mut PySink::new(py, false), now)
+        let token = jws::split_compact(token_bytes(jwt)?)?;
+        // Room on the stack for the payload and signature of any usual token.
+        let mut payload_room = [std::mem::MaybeUninit::uninit(); 1024];
+        let mut signature_room = [std::mem::MaybeUninit::uninit(); 512];
+        // A header byte for byte one of the known ones: the rules' outcome on
+        // it is known. Any other is decoded and checked.
+        let known = self
+            .known_headers
+            .iter()
+            .find(|(text, _)| text.as_bytes() == token.header);
+        let header = match known {
+            Some(_) => None,
+            None => {
+                let mut header = Vec::new();
+                jws::decode_segment(token.header, "header", &mut header)?;
+                Some(header)
+            }
+        };
+        let payload = jws::decode_segment_in(token.payload, "payload", &mut payload_room)?;
+        let signature = jws::decode_segment_in(token.signature, "crypto", &mut signature_room)?;
+        let chosen = match (known, header) {
+            (Some((_, alg)), _) => self.chosen_for(*alg),
+            (None, Some(header)) => {
+                self.choose(&parse_object(&header, &mut MemberSink, "header")?)?
+            }
+            (None, None) => None,
+        };
+        self.check_signature(py, chosen, token.signing_input, &signature)?;
+        self.payload(py, &payload, &mut PySink::new(py, false), now)
     }
 
     /// As [`decode`], returning `{"header", "payload", "signature"}`.
@@ -414,7 +597,7 @@ impl Decoder {
         let mut sink = PySink::new(py, false);
         let header = parse_object(&segments.header, &mut sink, "header")?;
         self.verify(py, &segments, &DictMembers(&header))?;
-        let payload = self.payload(py, &segments, &mut sink, now)?;
+        let payload = self.payload(py, &segments.payload, &mut sink, now)?;
         complete(py, header, payload.into_any(), &segments.signature)
     }
 }

@@ -6,6 +6,7 @@ with the same arguments, same tokens, same claims, same exception class and mess
 
 from __future__ import annotations
 
+import base64
 import json
 import warnings
 from datetime import datetime, timedelta, timezone
@@ -109,6 +110,52 @@ def test_encoder_warns_about_a_short_secret_once_at_construction() -> None:
     assert [type(w.message) for w in seen] == [jwt.InsecureKeyLengthWarning]
     with pytest.raises(jwt.InvalidKeyError):
         jwt.Encoder(b"short", "HS256", enforce_minimum_key_length=True)
+
+
+class _Str(str):
+    pass
+
+
+class _Dict(dict):  # type: ignore[type-arg]
+    pass
+
+
+# Payloads of every kind of member: those of plain JSON values are written by the
+# encoder's fast path, the others (a datetime, subclasses, a huge int, lone surrogates,
+# non-str keys) make it hand the whole payload to the general writer. Either way the
+# token must be jwt.encode's, byte for byte, and the refusals its refusals.
+ENCODE_PAYLOADS: list[tuple[str, Any]] = [
+    ("empty", {}),
+    ("scalars", {"a": None, "b": True, "c": False, "d": -7, "e": 1.5, "f": 1e300, "g": "x"}),
+    ("escapes", {"q": 'say "hi"\\ \n\t\u0001 é 😀', "é": "ü"}),
+    ("nested", {"aud": ["api", "admin"], "t": (1, 2.0), "o": {"p": [None, {"q": [True]}]}}),
+    ("int limits", {"lo": -(2**63), "hi": 2**63 - 1}),
+    ("huge int", {"n": 2**70, "m": 1}),
+    ("float specials", {"x": float("inf"), "y": float("-inf"), "z": float("nan")}),
+    ("datetime exp", {"sub": "x", "exp": datetime.fromtimestamp(NOW, timezone.utc)}),
+    ("str subclass", {"sub": _Str("x")}),
+    ("dict subclass", {"o": _Dict(a=1)}),
+    ("nested non-str key", {"o": {1: "one"}}),
+    ("top-level non-str key", {2: "two", "sub": "x"}),
+    ("lone surrogate", {"s": "\ud800"}),
+    ("iss string", {"iss": "me", "sub": "x"}),
+    ("iss not a string", {"sub": "x", "iss": 7}),
+    ("iss not a string, then a datetime", {"iss": 7, "exp": datetime.now(timezone.utc)}),
+    ("unserializable", {"sub": "x", "what": object()}),
+]
+
+
+@pytest.mark.parametrize(
+    "payload", [p[1] for p in ENCODE_PAYLOADS], ids=[p[0] for p in ENCODE_PAYLOADS]
+)
+def test_encoder_writes_every_payload_as_encode(payload: dict[Any, Any]) -> None:
+    encoder = jwt.Encoder(HMAC_SECRET, "HS256")
+    expected = outcome(lambda: jwt.encode(payload, HMAC_SECRET, "HS256"))
+    assert outcome(lambda: encoder.encode(payload)) == expected
+    if expected[0] == "ok":
+        segment = expected[1].split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+        assert len(claims) == len(payload)
 
 
 # -- Decoder -----------------------------------------------------------------------------
@@ -224,6 +271,92 @@ def test_decoder_reads_the_clock_at_each_call() -> None:
     with pytest.raises(ValueError) as naive:
         decoder.decode(GOOD, now=when.replace(tzinfo=None))
     assert "aware datetime" in str(naive.value)
+
+
+def test_decoder_reads_the_os_clock_and_any_replacement_of_time_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import time
+
+    decoder = jwt.Decoder(HMAC_SECRET, ["HS256"])
+    fresh = jwt.encode({"exp": int(time.time()) + 60}, HMAC_SECRET, "HS256")
+    stale = jwt.encode({"exp": int(time.time()) - 60}, HMAC_SECRET, "HS256")
+    assert "exp" in decoder.decode(fresh)
+    with pytest.raises(jwt.ExpiredSignatureError):
+        decoder.decode(stale)
+    # Replaced (as unittest.mock and freezegun replace it): the replacement is asked.
+    monkeypatch.setattr(time, "time", lambda: time.monotonic() * 0 + 1e10)
+    with pytest.raises(jwt.ExpiredSignatureError):
+        decoder.decode(fresh)
+    monkeypatch.setattr(time, "time", lambda: 0.0)
+    assert "exp" in decoder.decode(stale)
+    monkeypatch.undo()
+    assert "exp" in decoder.decode(fresh)
+    with pytest.raises(jwt.ExpiredSignatureError):
+        decoder.decode(stale)
+
+
+def test_a_decoder_first_used_under_freezegun_then_reads_the_real_clock() -> None:
+    # In a fresh interpreter, so that the first reading of the clock is a frozen one.
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent(
+        f"""
+        import time
+        from datetime import datetime, timezone
+        from freezegun import freeze_time
+        from ferrojwt import jwt
+        decoder = jwt.Decoder({HMAC_SECRET!r}, ["HS256"])
+        token = jwt.encode({{"exp": int(time.time()) + 60}}, {HMAC_SECRET!r}, "HS256")
+        with freeze_time(datetime(2100, 1, 1, tzinfo=timezone.utc)):
+            try:
+                decoder.decode(token)
+                raise SystemExit("accepted under a clock frozen in 2100")
+            except jwt.ExpiredSignatureError:
+                pass
+        assert decoder.decode(token)["exp"] > time.time()
+        with freeze_time(datetime(2000, 1, 1, tzinfo=timezone.utc)):
+            stale = jwt.encode({{"exp": int(time.time()) + 60}}, {HMAC_SECRET!r}, "HS256")
+            assert decoder.decode(stale)
+        try:
+            decoder.decode(stale)
+            raise SystemExit("accepted a token stale on the real clock")
+        except jwt.ExpiredSignatureError:
+            print("ok")
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert (done.returncode, done.stdout.strip()) == (0, "ok"), done.stderr
+
+
+# Headers a decoder knows (the ones encoders write for its algorithms) skip the header
+# parse; every other header goes through the rules. Each must be answered as decode does.
+HEADER_CASES: list[tuple[str, Any]] = [
+    ("sorted", {"alg": "HS256", "typ": "JWT"}),
+    ("unsorted", {"typ": "JWT", "alg": "HS256"}),
+    ("other algorithm", {"alg": "HS512", "typ": "JWT"}),
+    ("kid", {"alg": "HS256", "typ": "JWT", "kid": "k"}),
+    ("kid not a string", {"alg": "HS256", "typ": "JWT", "kid": 1}),
+    ("crit", {"alg": "HS256", "typ": "JWT", "crit": ["exp"]}),
+    ("no typ", {"alg": "HS256"}),
+    ("spaces", b'{"alg": "HS256", "typ": "JWT"}'),
+    ("duplicate alg", b'{"alg":"none","alg":"HS256","typ":"JWT"}'),
+]
+
+
+@pytest.mark.parametrize("header", [h[1] for h in HEADER_CASES], ids=[h[0] for h in HEADER_CASES])
+@pytest.mark.parametrize("verify", [True, False], ids=["verified", "unverified"])
+def test_decoder_answers_every_header_as_decode(header: Any, verify: bool) -> None:
+    options = {"verify_signature": verify}
+    decoder = jwt.Decoder(HMAC_SECRET, ["HS256"], options=options)
+    token = forge(header, {"sub": "x"})
+    tampered = token[:-2] + ("AA" if token[-2:] != "AA" else "BB")
+    for candidate in (token, tampered):
+        assert outcome(lambda t=candidate: decoder.decode(t)) == outcome(
+            lambda t=candidate: jwt.decode(t, HMAC_SECRET, ["HS256"], options=options)
+        )
 
 
 def test_decoder_with_a_pyjwk_verifies_with_its_algorithm_only(keypairs: Any) -> None:
