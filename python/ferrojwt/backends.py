@@ -341,16 +341,17 @@ class TokenBackend:
 
     def encode(self, payload: dict[str, Any]) -> str:
         """Sign ``payload`` (plus ``aud``/``iss`` when configured) into a compact JWT."""
-        if self.audience is None and self.issuer is None:
+        encoder = self._encoder
+        audience, issuer = self._audience_setting, self._issuer_setting
+        if audience is None and issuer is None:
             # Nothing to add: the native encoder reads the dict and never changes it.
             claims = payload
         else:
             claims = dict(payload)
-            if self.audience is not None:
-                claims["aud"] = self.audience
-            if self.issuer is not None:
-                claims["iss"] = self.issuer
-        encoder = self._encoder
+            if audience is not None:
+                claims["aud"] = audience
+            if issuer is not None:
+                claims["iss"] = issuer
         if encoder is None:
             headers = None if self.signing_key_id is None else {"kid": self.signing_key_id}
             encoder = self._encoder = Encoder(
