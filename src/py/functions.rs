@@ -577,9 +577,11 @@ impl<'py> Arguments<'py> {
             let names = unsafe { Bound::from_borrowed_ptr(py, kwnames) };
             let names = names.cast::<PyTuple>()?;
             for (offset, name) in names.iter().enumerate() {
-                let text = name.cast::<PyString>()?.to_str()?;
+                // A name that is not UTF-8 (lone surrogates) is no parameter's.
+                let text = name.cast::<PyString>()?.to_str().unwrap_or("");
                 let given = value(nargs + offset);
-                match parameters.names.iter().position(|known| *known == text) {
+                let known = parameters.names.iter().position(|known| *known == text);
+                match known.filter(|_| !text.is_empty()) {
                     Some(index) if slots[index].is_some() => {
                         return Err(PyTypeError::new_err(format!(
                             "{function}() got multiple values for argument '{text}'"

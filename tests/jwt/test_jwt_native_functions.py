@@ -483,3 +483,10 @@ def test_unknown_keywords_are_collected_not_bound() -> None:
     assert claims == CLAIMS
     (warning,) = caught
     assert str(warning.message).endswith("Unsupported kwargs: ('algorithm', 'keys')")
+    # A keyword that is not even UTF-8 is one more unknown keyword, not an encoding error.
+    odd = {"\udcff": 1}
+    with _recorded() as caught:
+        warnings.simplefilter("always")
+        assert jwt.decode(TOKEN, HMAC_SECRET, ["HS256"], audience="api", now=NOW, **odd) == CLAIMS
+    (warning,) = caught
+    assert warning.category is jwt.RemovedInPyjwt3Warning
