@@ -104,7 +104,6 @@ class _BlacklistOnly:
     def __init__(self, func: Callable[..., Any]) -> None:
         self.func = func
         self.__doc__ = func.__doc__
-        self.name = func.__name__
 
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
@@ -150,8 +149,10 @@ class Token:
                     # Token's own verify() runs in the native decode call (its checks'
                     # rule, check_token); the code of a refusal is raised below.
                     typ = settings.TOKEN_TYPE_CLAIM
-                    checks = (settings.JTI_CLAIM, typ, None if typ is None else self.token_type)
-                    self.payload, refused = backend.decode_token(token, now, *checks)
+                    expected = None if typ is None else self.token_type
+                    self.payload, refused = backend.decode_token(
+                        token, now, settings.JTI_CLAIM, typ, expected
+                    )
                 else:
                     self.payload = backend.decode(token, verify=verify)
             except TokenBackendExpiredToken as e:
@@ -271,8 +272,6 @@ class Token:
         if settings.CHECK_REVOKE_TOKEN:
             token[settings.REVOKE_TOKEN_CLAIM] = password_fingerprint(user.password)
         return token
-
-    # -- backend -------------------------------------------------------------
 
     @property
     def token_backend(self) -> TokenBackend:
