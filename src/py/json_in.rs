@@ -19,19 +19,26 @@ static NAMES: Mutex<Option<Box<Names>>> = Mutex::new(None);
 /// Longer names are not remembered.
 const NAME_MAX_BYTES: usize = 32;
 
-/// The slot of a name (of 1 to 32 bytes): its first and last eight bytes and
-/// its length, mixed by one multiplication.
+/// The slot of a name (of 1 to 32 bytes): its first and last eight bytes (or
+/// its bytes, when fewer) and its length, mixed by one multiplication.
 #[inline]
 fn slot(name: &[u8]) -> usize {
-    let word = |part: &[u8]| {
+    let eight = |part: &[u8]| {
         let mut bytes = [0u8; 8];
-        bytes[..part.len()].copy_from_slice(part);
+        bytes.copy_from_slice(part);
         u64::from_le_bytes(bytes)
     };
-    let head = word(&name[..name.len().min(8)]);
-    let tail = word(&name[name.len().saturating_sub(8)..]);
-    let mixed =
-        (head ^ tail.rotate_left(29) ^ name.len() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    let n = name.len();
+    let (head, tail) = if n >= 8 {
+        (eight(&name[..8]), eight(&name[n - 8..]))
+    } else {
+        let folded = name
+            .iter()
+            .enumerate()
+            .fold(0u64, |word, (i, &byte)| word | u64::from(byte) << (8 * i));
+        (folded, 0)
+    };
+    let mixed = (head ^ tail.rotate_left(29) ^ n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
     (mixed >> 55) as usize % NAME_SLOTS
 }
 
