@@ -112,6 +112,12 @@ pub fn int(out: &mut String, value: i64) {
 /// does): the shortest digits that round-trip, positional notation for
 /// decimal exponents -4 to 15, scientific with a two-digit signed exponent
 /// otherwise, and always a '.0' on integral positional values.
+///
+/// The digits are Rust's shortest round trip, which reads back as the same
+/// float but, when two shortest texts are equally near, may not pick CPython's
+/// (ties to even): 779539845543410.25 is "...410.3" here, "...410.2" in Python.
+/// So the Python writer (`py::json_out`) takes CPython's own text for finite
+/// floats, and this one serves the non-finite ones and the pure-Rust callers.
 pub fn float(out: &mut String, value: f64) {
     if value.is_nan() {
         out.push_str("NaN");

@@ -114,7 +114,7 @@ impl<'py> Writer<'py> {
         } else if let Ok(int) = obj.cast::<PyInt>() {
             self.int(int)?;
         } else if let Ok(float) = obj.cast::<PyFloat>() {
-            write::float(&mut self.out, float.value());
+            float_repr(self.py, &mut self.out, float.value())?;
         } else if let Ok(list) = obj.cast::<PyList>() {
             self.list(list, depth)?;
         } else if let Ok(tuple) = obj.cast::<PyTuple>() {
@@ -256,7 +256,7 @@ impl<'py> Writer<'py> {
         }
         self.out.push('"');
         if let Ok(float) = key.cast::<PyFloat>() {
-            write::float(&mut self.out, float.value());
+            float_repr(self.py, &mut self.out, float.value())?;
         } else if let Ok(flag) = key.cast::<PyBool>() {
             self.out
                 .push_str(if flag.is_true() { "true" } else { "false" });
@@ -590,4 +590,33 @@ fn numeric_date(value: &Bound<'_, PyAny>) -> PyResult<i64> {
             "datetime out of range for a NumericDate",
         )),
     }
+}
+
+/// `repr(value)` as `json.dumps` writes it, from CPython's own float-to-text
+/// (`PyOS_double_to_string`, mode "r": the shortest text that reads back as
+/// the same float, a tie between two such texts broken to the even digit), so
+/// a token is byte for byte PyJWT's; NaN and the infinities as json spells them.
+fn float_repr(py: Python<'_>, out: &mut String, value: f64) -> PyResult<()> {
+    if !value.is_finite() {
+        write::float(out, value);
+        return Ok(());
+    }
+    // SAFETY: the GIL is held (`py`); the call reads a plain double and returns a
+    // NUL-terminated buffer from PyMem_Malloc (or NULL with an exception set),
+    // which is read once and released with PyMem_Free.
+    unsafe {
+        let text = pyo3::ffi::PyOS_double_to_string(
+            value,
+            b'r' as std::ffi::c_char,
+            0,
+            pyo3::ffi::Py_DTSF_ADD_DOT_0,
+            std::ptr::null_mut(),
+        );
+        if text.is_null() {
+            return Err(PyErr::fetch(py));
+        }
+        out.push_str(&std::ffi::CStr::from_ptr(text).to_string_lossy());
+        pyo3::ffi::PyMem_Free(text.cast());
+    }
+    Ok(())
 }

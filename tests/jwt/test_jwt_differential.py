@@ -84,6 +84,9 @@ PAYLOADS: list[tuple[str, dict[Any, Any]]] = [
     ("key-order", {"z": 1, "a": 2, "m": 3, "A": 4, "é": 5, "1": 6}),
     ("long-string", {"s": "x" * 10_000}),
     ("non-finite", {"nan": float("nan"), "inf": float("inf"), "-inf": float("-inf")}),
+    # Exactly halfway between two shortest texts (779539845543410.25): CPython breaks the
+    # tie to the even digit ("...410.2"); Rust's shortest formatting wrote "...410.3".
+    ("float-ties", {"v": 779539845543410.2, "n": [-779539845543410.2], 779539845543410.2: 1}),
     ("lone-surrogate", {"s": "a\ud800b", "t": "\udfff"}),
 ]
 
