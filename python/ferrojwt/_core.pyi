@@ -339,7 +339,7 @@ def decode_token(
     jti: str | None,
     type_claim: str | None,
     token_type: object,
-) -> tuple[dict[str, Any], int]:
+) -> dict[str, Any] | int:
     """``decoder.decode(jwt)``, then :func:`check_token` with ``exp="exp"`` against
-    ``now`` and the decoder's leeway: the payload and the check's code. Decoding
-    failures raise."""
+    ``now`` and the decoder's leeway: the payload if the checks pass, else the code of
+    the first that failed. Decoding failures raise."""

@@ -410,10 +410,10 @@ class TokenBackend:
 
     def decode_token(
         self, token: Any, now: datetime, jti_claim: Any, type_claim: Any, token_type: Any
-    ) -> tuple[dict[str, Any], int]:
+    ) -> dict[str, Any] | int:
         """:meth:`decode`, then the checks of ``Token.verify()`` (``_core.check_token``:
         ``exp`` against ``now``, ``jti_claim`` present, ``type_claim`` equal to
-        ``token_type`` unless that is None): the payload and the checks' code (0: passed).
+        ``token_type`` unless that is None): the payload, or the failed check's code.
 
         One native call with the prepared decoder; a subclass's own :meth:`decode`, key
         or leeway, or a JWKS client, has :meth:`decode` called and the checks after it.
@@ -434,7 +434,7 @@ class TokenBackend:
             type_claim=type_claim,
             token_type=token_type,
         )
-        return payload, code
+        return code or payload
 
 
 def _backend_error(e: InvalidTokenError) -> TokenBackendError:

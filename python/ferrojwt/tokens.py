@@ -150,9 +150,7 @@ class Token:
                     # rule, check_token); the code of a refusal is raised below.
                     typ = settings.TOKEN_TYPE_CLAIM
                     expected = None if typ is None else self.token_type
-                    self.payload, refused = backend.decode_token(
-                        token, now, settings.JTI_CLAIM, typ, expected
-                    )
+                    payload = backend.decode_token(token, now, settings.JTI_CLAIM, typ, expected)
                 else:
                     self.payload = backend.decode(token, verify=verify)
             except TokenBackendExpiredToken as e:
@@ -160,8 +158,9 @@ class Token:
             except TokenBackendError as e:
                 raise TokenError(_("Token is invalid")) from e
             if native:
-                if refused:
-                    raise _refusal(refused)
+                if isinstance(payload, int):
+                    raise _refusal(payload)
+                self.payload = payload
             elif verify:
                 self.verify()
         elif cls.set_exp is _SET_EXP and cls.set_iat is _SET_IAT and cls.set_jti is _SET_JTI:

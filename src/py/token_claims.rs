@@ -19,7 +19,7 @@
 use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDict, PyString, PyTuple};
+use pyo3::types::{PyDict, PyString};
 
 use super::members::member_of;
 use super::prepared::Decoder;
@@ -252,8 +252,10 @@ pub fn check_token(
 
 /// `decoder.decode(jwt)` (signature and time claims against `time.time()`),
 /// then [`check_token`] with `exp` against `now` and the decoder's leeway:
-/// `Token(jwt)`'s decoding and `verify()` in one call. Returns `(payload,
-/// code)`; decoding failures raise as `Decoder.decode` does.
+/// `Token(jwt)`'s decoding and `verify()` in one call. Returns the payload
+/// when the checks pass, else the code of the first that failed (an int: no
+/// tuple to build, and to collect, per token); decoding failures raise as
+/// `Decoder.decode` does.
 #[pyfunction]
 pub fn decode_token<'py>(
     py: Python<'py>,
@@ -263,7 +265,7 @@ pub fn decode_token<'py>(
     jti: Option<&Bound<'py, PyAny>>,
     type_claim: Option<&Bound<'py, PyAny>>,
     token_type: Option<&Bound<'py, PyAny>>,
-) -> PyResult<Bound<'py, PyTuple>> {
+) -> PyResult<Bound<'py, PyAny>> {
     let decoder = decoder.get();
     let payload = decoder.decode(py, jwt, None)?;
     let code = check_token(
@@ -275,5 +277,9 @@ pub fn decode_token<'py>(
         type_claim,
         token_type,
     )?;
-    PyTuple::new(py, [payload.into_any(), code.into_pyobject(py)?.into_any()])
+    if code == PASSED {
+        Ok(payload.into_any())
+    } else {
+        Ok(code.into_pyobject(py)?.into_any())
+    }
 }
