@@ -12,6 +12,9 @@
 //! thread is drawing from it, the bytes come from aws-lc's generator, which
 //! is fork-safe on its own terms (it reseeds from the OS after a fork or VM
 //! snapshot it detects, and on every call where it cannot detect them).
+//! What the page cannot guard against is a VM snapshot restored more than
+//! once: each copy would hand out the page's remaining ids (at most 254), as
+//! it would repeat anything else the process holds in memory.
 
 /// A random version-4 UUID (version and variant bits set); None only if no
 /// generator could be read.
