@@ -30,6 +30,7 @@ __all__ = [
     "decode_token",
     "encode",
     "get_unverified_header",
+    "header_token",
     "jws_decode_complete",
     "jws_encode",
     "legacy_arguments",
@@ -306,6 +307,11 @@ def claim_time(when: datetime, lifetime: Any = None) -> int:
     """``datetime_to_epoch(when + lifetime)`` (of ``when`` without a lifetime): whole
     seconds since the epoch, a naive ``when`` being UTC. The sum is Python's, so an
     out-of-range result raises OverflowError as in simplejwt."""
+
+def header_token(header: bytes, types: frozenset[bytes]) -> bytes | None:
+    """The token of a ``<type> <token>`` header (split as ``header.split()`` does) whose
+    type is one of ``types``; None for an empty header, one that is not bytes, or one of
+    another type. Raises ValueError for one of ``types`` that is not exactly two words."""
 
 def uuid4_hex() -> str:
     """``uuid4().hex``: a random version-4 UUID as 32 hex digits, from aws-lc's

@@ -7,7 +7,7 @@ Header names and types are read from ``api_settings`` per request, so
 
 from __future__ import annotations
 
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import HTTP_HEADER_ENCODING, authentication
 from rest_framework.request import Request
 
+from . import _core
 from ._core import MAX_TOKEN_BYTES
 from .contrib import load_integrations
 from .cookies import enforce_csrf
@@ -121,26 +122,25 @@ class JWTAuthentication(authentication.BaseAuthentication):
         start = header[:64]
         if isinstance(start, str):
             start = start.encode(HTTP_HEADER_ENCODING, "replace")
-        parts = start.split()
-        if not parts or parts[0] not in _header_type_bytes():
+        try:
+            theirs = _core.header_token(start, _header_type_bytes()) is None
+        except ValueError:  # ours, though not two words
+            theirs = False
+        if theirs:
             return None
         self.get_validated_token(_OVERSIZED_TOKEN)
         raise InvalidToken()  # not reached: the core refuses a token over its limit
 
     def get_raw_token(self, header: bytes) -> bytes | None:
         """The token in a ``<type> <token>`` header, or None if it is not one of ours."""
-        parts = header.split()
-        if not parts:
-            return None
-        if parts[0] not in _header_type_bytes():
-            # Another scheme: leave it to the other authentication classes.
-            return None
-        if len(parts) != 2:
+        # Split natively; None for another scheme: left to the other authentication classes.
+        try:
+            return _core.header_token(header, _header_type_bytes())
+        except ValueError:
             raise AuthenticationFailed(
                 _("Authorization header must contain two space-delimited values"),
                 code="bad_authorization_header",
-            )
-        return parts[1]
+            ) from None
 
     def get_validated_token(self, raw_token: bytes) -> Token:
         """The first ``AUTH_TOKEN_CLASSES`` class that accepts ``raw_token``."""
@@ -148,7 +148,8 @@ class JWTAuthentication(authentication.BaseAuthentication):
         for token_class in api_settings.AUTH_TOKEN_CLASSES:
             try:
                 # ACCESS_TOKEN_REVOCATION: one cache read (ferrojwt.revocation).
-                return check_not_revoked(cast(Token, token_class(raw_token)))
+                token: Token = token_class(raw_token)
+                return check_not_revoked(token)
             except TokenError as e:
                 messages.append(
                     {

@@ -24,6 +24,10 @@ _lock = threading.Lock()
 _cached: tuple[int | None, tuple[Any, ...], TokenBackend] | None = None
 
 
+#: This module's attributes, where an assigned ``token_backend`` would be.
+_namespace = globals()
+
+
 def _settings_key() -> tuple[Any, ...]:
     s = api_settings
     return (
@@ -48,7 +52,7 @@ def get_token_backend() -> TokenBackend:
     as simplejwt reads that module attribute for every token.
     """
     global _cached
-    assigned = globals().get("token_backend")
+    assigned = _namespace.get("token_backend")
     if assigned is not None:
         return assigned  # type: ignore[no-any-return]
     # Read the version before the values: a change made after this point gives

@@ -3,6 +3,7 @@
 //! exceptions of `ferrojwt.jwt.exceptions` (in `errors`, and only there).
 
 mod api;
+mod auth_header;
 mod cpu;
 mod errors;
 mod functions;
@@ -47,6 +48,7 @@ fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(functions::get_unverified_header, m)?)?;
     m.add_function(wrap_pyfunction!(api::jws_encode, m)?)?;
     m.add_function(wrap_pyfunction!(api::jws_decode_complete, m)?)?;
+    m.add_function(wrap_pyfunction!(auth_header::header_token, m)?)?;
     m.add_function(wrap_pyfunction!(token_claims::claim_time, m)?)?;
     m.add_function(wrap_pyfunction!(token_claims::uuid4_hex, m)?)?;
     m.add_function(wrap_pyfunction!(token_claims::new_claims, m)?)?;

@@ -179,6 +179,13 @@ def test_get_header_encodes_str_and_reads_the_configured_name() -> None:
         (b"", ("Bearer",), None),
         (b"   ", ("Bearer",), None),
         (b"Bearer   abc  ", ("Bearer",), b"abc"),
+        # Split as bytes.split() splits: on ASCII whitespace only.
+        (b"\tBearer\r\n\x0b\x0cabc\t", ("Bearer",), b"abc"),
+        (b"Bearer\x1cabc", ("Bearer",), None),
+        (b"Bearer\xa0abc", ("Bearer",), None),
+        (b"bearer abc", ("Bearer",), None),
+        # A str header is never of the (bytes) types.
+        ("Bearer abc", ("Bearer",), None),
     ],
 )
 def test_get_raw_token(header: bytes, types: Any, expected: bytes | None) -> None:
