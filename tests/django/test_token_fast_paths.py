@@ -81,6 +81,35 @@ def test_claim_times_are_simplejwts(now: datetime, lifetime: Any) -> None:
     assert list(token.payload) == ["token_type", "exp", "iat", "jti"]
 
 
+class _Datetime(datetime):
+    """A datetime subclass: its state is not assumed to be datetime's."""
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        datetime.min,
+        datetime.max,
+        datetime.min.replace(tzinfo=UTC),
+        datetime.max.replace(tzinfo=UTC),
+        datetime(1969, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC),
+        datetime(1970, 1, 1, 0, 0, 0, 1),
+        datetime(1600, 2, 29, 12, tzinfo=UTC),
+        datetime(2000, 2, 29, 23, 59, 59, 999_999),
+        datetime(2100, 3, 1, tzinfo=UTC),
+        datetime(2030, 1, 1, 12, tzinfo=UTC, fold=1),
+        _Datetime(2030, 1, 1, 12, 0, 0, 500_000, tzinfo=UTC),
+        datetime(2030, 10, 27, 2, 30, tzinfo=PARIS, fold=1),
+    ],
+)
+def test_claim_time_of_any_reading_is_simplejwts(when: datetime) -> None:
+    # A naive or UTC datetime is read from its pickle state; the rest by subtraction.
+    assert _core.claim_time(when) == reference_epoch(when)
+    if when.year < 9999:
+        lifetime = timedelta(hours=1, microseconds=1)
+        assert _core.claim_time(when, lifetime) == reference_epoch(when + lifetime)
+
+
 @pytest.mark.parametrize(
     ("now", "lifetime"),
     [
