@@ -19,7 +19,7 @@
 use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBytes, PyDict, PyString, PyTuple};
+use pyo3::types::{PyDict, PyString};
 
 use super::members::member_of;
 use super::prepared::Decoder;
@@ -50,7 +50,6 @@ struct Epoch {
     second: Py<PyAny>,
     utc: Py<PyAny>,
     timedelta: Py<PyAny>,
-    datetime: Py<PyAny>,
 }
 
 static EPOCH: PyOnceLock<Epoch> = PyOnceLock::new();
@@ -67,7 +66,6 @@ fn epoch(py: Python<'_>) -> PyResult<&Epoch> {
             second: timedelta.call1((0, 1))?.unbind(),
             utc: utc.unbind(),
             timedelta: timedelta.unbind(),
-            datetime: datetime.unbind(),
         })
     })
 }
@@ -106,9 +104,6 @@ struct Reading {
 }
 
 fn reading(when: &Bound<'_, PyAny>) -> PyResult<Reading> {
-    if let Some(reading) = plain_reading(when)? {
-        return Ok(reading);
-    }
     let (delta, plain) = since_epoch(when)?;
     let (days, seconds, micros) = parts(&delta)?;
     Ok(Reading {
@@ -116,63 +111,6 @@ fn reading(when: &Bound<'_, PyAny>) -> PyResult<Reading> {
         micros,
         plain,
     })
-}
-
-/// The reading of an exact `datetime.datetime`, naive or in `timezone.utc`,
-/// from its pickle state (one call: `__reduce__()` is `(datetime, (state,))`
-/// or `(datetime, (state, tzinfo))`, `state` the 10 bytes year (2, big
-/// endian), month, day, hour, minute, second, microsecond (3, big endian),
-/// a format every Python keeps to read old pickles). The same values as
-/// `when - epoch` gives; None for anything else (a subclass, another zone),
-/// which takes that path.
-fn plain_reading(when: &Bound<'_, PyAny>) -> PyResult<Option<Reading>> {
-    let py = when.py();
-    let epoch = epoch(py)?;
-    if !when.get_type().is(epoch.datetime.bind(py)) {
-        return Ok(None);
-    }
-    let reduced = when.call_method0(pyo3::intern!(py, "__reduce__"))?;
-    let args = reduced.get_item(1)?;
-    let args = args.cast::<PyTuple>()?;
-    match args.len() {
-        1 => {}
-        2 if args.get_item(1)?.is(epoch.utc.bind(py)) => {}
-        _ => return Ok(None),
-    }
-    let state = args.get_item(0)?;
-    let Ok(state) = state.cast::<PyBytes>() else {
-        return Ok(None);
-    };
-    let &[year_hi, year_lo, month, day, hour, minute, second, us0, us1, us2] = state.as_bytes()
-    else {
-        return Ok(None);
-    };
-    // Protocol 2's state never carries `fold` in the month byte; refuse it if it did.
-    if !(1..=12).contains(&month) {
-        return Ok(None);
-    }
-    let year = i64::from(u16::from_be_bytes([year_hi, year_lo]));
-    let days = days_from_civil(year, i64::from(month), i64::from(day));
-    let seconds =
-        days * 86_400 + i64::from(hour) * 3_600 + i64::from(minute) * 60 + i64::from(second);
-    let micros = i64::from(u32::from_be_bytes([0, us0, us1, us2]));
-    Ok(Some(Reading {
-        seconds,
-        micros,
-        plain: true,
-    }))
-}
-
-/// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's
-/// `days_from_civil`), exact for every year `datetime` allows.
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let year_of_era = year - era * 400;
-    let month_index = (month + 9) % 12; // March is 0
-    let day_of_year = (153 * month_index + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
 }
 
 /// `datetime.min` and `datetime.max` in microseconds since the epoch.

@@ -103,7 +103,7 @@ class _Datetime(datetime):
     ],
 )
 def test_claim_time_of_any_reading_is_simplejwts(when: datetime) -> None:
-    # A naive or UTC datetime is read from its pickle state; the rest by subtraction.
+    # Edge readings (the datetime range, leap days, fold, a subclass, a zone with rules).
     assert _core.claim_time(when) == reference_epoch(when)
     if when.year < 9999:
         lifetime = timedelta(hours=1, microseconds=1)
