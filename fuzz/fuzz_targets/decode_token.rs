@@ -26,7 +26,7 @@ fn decode(token: &[u8]) -> Result<Algorithm, Error> {
     if alg == Algorithm::HS256 {
         let expected = key.sign(alg, segments.signing_input)?;
         assert_eq!(
-            expected, segments.signature,
+            &*expected, &*segments.signature,
             "HMAC accepted a wrong signature"
         );
     }

@@ -84,11 +84,11 @@ impl HmacKey {
         &self.secret
     }
 
-    pub fn sign(&self, alg: Algorithm, message: &[u8]) -> Vec<u8> {
+    pub fn sign(&self, alg: Algorithm, message: &[u8]) -> Tag {
         match alg {
-            Algorithm::HS384 => mac(&self.hs384, &self.secret, message).to_vec(),
-            Algorithm::HS512 => mac(&self.hs512, &self.secret, message).to_vec(),
-            _ => mac(&self.hs256, &self.secret, message).to_vec(),
+            Algorithm::HS384 => Tag::new(&mac(&self.hs384, &self.secret, message)),
+            Algorithm::HS512 => Tag::new(&mac(&self.hs512, &self.secret, message)),
+            _ => Tag::new(&mac(&self.hs256, &self.secret, message)),
         }
     }
 
@@ -109,6 +109,29 @@ impl HmacKey {
             Algorithm::HS512 => check(&self.hs512, &self.secret, message, signature),
             _ => check(&self.hs256, &self.secret, message, signature),
         }
+    }
+}
+
+/// An HMAC tag (up to SHA-512's 64 bytes), on the stack.
+pub struct Tag {
+    bytes: [u8; 64],
+    len: usize,
+}
+
+impl Tag {
+    fn new(tag: &[u8]) -> Tag {
+        let mut bytes = [0; 64];
+        bytes[..tag.len()].copy_from_slice(tag);
+        Tag {
+            bytes,
+            len: tag.len(),
+        }
+    }
+}
+
+impl AsRef<[u8]> for Tag {
+    fn as_ref(&self) -> &[u8] {
+        &self.bytes[..self.len]
     }
 }
 

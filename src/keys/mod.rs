@@ -7,6 +7,7 @@ mod der;
 mod hmac;
 mod jwk;
 mod pem;
+mod raw;
 mod ssh;
 
 use std::sync::OnceLock;
@@ -22,6 +23,9 @@ use crate::error::Error;
 
 pub use self::hmac::HmacKey;
 pub use self::jwk::JwkFields;
+pub use self::raw::EcSignature;
+
+use self::raw::{EcRaw, Ed25519Private};
 
 /// A key ready to sign (private keys, HMAC secrets) and to verify (all keys).
 // Keys are built once and shared behind an Arc: the size of the HMAC variant
@@ -47,13 +51,45 @@ pub struct EcKey {
     private: Option<EcdsaKeyPair>,
     /// Uncompressed SEC1 point (0x04 || x || y).
     point: Vec<u8>,
-    verifier: ParsedPublicKey,
+    /// The key as aws-lc's ECDSA functions take it (see `raw`): the private
+    /// key when there is one, else the public key.
+    raw: EcRaw,
 }
 
 pub struct EdKey {
     private: Option<Ed25519KeyPair>,
+    /// The private key as `ED25519_sign` takes it (see `raw`).
+    raw_private: Option<Ed25519Private>,
+    /// 32 bytes (checked when built).
     public: Vec<u8>,
-    verifier: ParsedPublicKey,
+}
+
+/// A signature as made, held where it was made: HMAC tags and EC and Ed25519
+/// signatures on the stack (no allocation per token), RSA ones on the heap.
+pub enum Signature {
+    Mac(hmac::Tag),
+    Ec(EcSignature),
+    Ed([u8; 64]),
+    Rsa(Vec<u8>),
+}
+
+impl std::ops::Deref for Signature {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            Signature::Mac(tag) => tag.as_ref(),
+            Signature::Ec(signature) => signature.as_ref(),
+            Signature::Ed(signature) => signature,
+            Signature::Rsa(bytes) => bytes,
+        }
+    }
+}
+
+impl std::fmt::Debug for Signature {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Signature").field(&&**self).finish()
+    }
 }
 
 /// The message of every key-family mismatch: names no key material.
@@ -210,28 +246,27 @@ impl Key {
     }
 
     /// Signs `message` (the JWS signing input) with `alg`.
-    pub fn sign(&self, alg: Algorithm, message: &[u8]) -> Result<Vec<u8>, Error> {
+    pub fn sign(&self, alg: Algorithm, message: &[u8]) -> Result<Signature, Error> {
         self.check_algorithm(alg)?;
         let failed = || Error::key(format!("Signing with {} failed", alg.name()));
         match self {
-            Key::Hmac(k) => Ok(k.sign(alg, message)),
+            Key::Hmac(k) => Ok(Signature::Mac(k.sign(alg, message))),
             Key::Rsa(k) => {
                 let pair = k.private.as_ref().ok_or_else(|| needs_private(alg))?;
                 let mut out = vec![0; pair.public_modulus_len()];
                 pair.sign(rsa_encoding(alg), &SystemRandom::new(), message, &mut out)
                     .map_err(|_| failed())?;
-                Ok(out)
+                Ok(Signature::Rsa(out))
             }
             Key::Ec(k) => {
-                let pair = k.private.as_ref().ok_or_else(|| needs_private(alg))?;
-                let signature = pair
-                    .sign(&SystemRandom::new(), message)
-                    .map_err(|_| failed())?;
-                Ok(signature.as_ref().to_vec())
+                if k.private.is_none() {
+                    return Err(needs_private(alg));
+                }
+                k.raw.sign(message).map(Signature::Ec).ok_or_else(failed)
             }
             Key::Ed(k) => {
-                let pair = k.private.as_ref().ok_or_else(|| needs_private(alg))?;
-                Ok(pair.sign(message).as_ref().to_vec())
+                let private = k.raw_private.as_ref().ok_or_else(|| needs_private(alg))?;
+                private.sign(message).map(Signature::Ed).ok_or_else(failed)
             }
         }
     }
@@ -242,11 +277,8 @@ impl Key {
         let valid = match self {
             Key::Hmac(k) => k.verify(alg, message, signature),
             Key::Rsa(k) => k.verifier(alg)?.verify_sig(message, signature).is_ok(),
-            Key::Ec(k) => {
-                signature.len() == 2 * k.curve.coordinate_len()
-                    && k.verifier.verify_sig(message, signature).is_ok()
-            }
-            Key::Ed(k) => k.verifier.verify_sig(message, signature).is_ok(),
+            Key::Ec(k) => k.raw.verify(message, signature),
+            Key::Ed(k) => raw::ed25519_verify(&k.public, message, signature),
         };
         if valid {
             Ok(())
@@ -381,13 +413,15 @@ impl RsaKey {
 impl EcKey {
     fn from_pair(curve: Curve, pair: EcdsaKeyPair) -> Result<EcKey, Error> {
         let point = pair.public_key().as_ref().to_vec();
-        let parsed = ParsedPublicKey::new(verify_alg(curve), &point)
+        ParsedPublicKey::new(verify_alg(curve), &point)
             .map_err(|e| rejected("EC public key", e))?;
+        let raw = EcRaw::private(curve, &pair)
+            .ok_or_else(|| rejected("EC private key", "aws-lc refused it"))?;
         Ok(EcKey {
             curve,
             private: Some(pair),
             point,
-            verifier: parsed,
+            raw,
         })
     }
 
@@ -403,11 +437,13 @@ impl EcKey {
                 ))
             }
         };
+        let raw = EcRaw::public(curve, &point)
+            .ok_or_else(|| rejected("EC public key", "aws-lc refused it"))?;
         Ok(EcKey {
             curve,
             private: None,
             point,
-            verifier: parsed,
+            raw,
         })
     }
 
@@ -423,6 +459,10 @@ impl EcKey {
 impl EdKey {
     fn from_pair(pair: Ed25519KeyPair) -> Result<EdKey, Error> {
         let mut key = EdKey::from_public(pair.public_key().as_ref())?;
+        key.raw_private = Some(
+            Ed25519Private::new(&pair)
+                .ok_or_else(|| rejected("Ed25519 private key", "aws-lc refused it"))?,
+        );
         key.private = Some(pair);
         Ok(key)
     }
@@ -433,12 +473,12 @@ impl EdKey {
                 "Could not parse the Ed25519 public key: not 32 bytes",
             ));
         }
-        let verifier = ParsedPublicKey::new(&sig::ED25519, raw)
-            .map_err(|e| rejected("Ed25519 public key", e))?;
+        // Parsed by aws-lc-rs for its checks; verifying uses the bytes (see `raw`).
+        ParsedPublicKey::new(&sig::ED25519, raw).map_err(|e| rejected("Ed25519 public key", e))?;
         Ok(EdKey {
             private: None,
+            raw_private: None,
             public: raw.to_vec(),
-            verifier,
         })
     }
 
