@@ -269,3 +269,58 @@ fn short_rsa_keys_are_refused() {
         Error::key("RSA keys shorter than 2048 bits are refused")
     );
 }
+
+/// The ECDSA and Ed25519 signatures of `raw` (aws-lc's primitives called
+/// directly) verify with aws-lc-rs's own verifier and the other way round,
+/// and out-of-range or wrongly sized signatures are refused.
+#[test]
+fn raw_ecdsa_and_ed25519_agree_with_aws_lc_rs() {
+    let message = b"header.payload";
+    for curve in [Curve::P256, Curve::P384, Curve::P521] {
+        let pkcs8 = EcdsaKeyPair::generate_pkcs8(signing_alg(curve), &SystemRandom::new()).unwrap();
+        let pair = EcdsaKeyPair::from_pkcs8(signing_alg(curve), pkcs8.as_ref()).unwrap();
+        let alg = match curve {
+            Curve::P256 => Algorithm::ES256,
+            Curve::P384 => Algorithm::ES384,
+            Curve::P521 => Algorithm::ES512,
+        };
+        let key = Key::from_der(pkcs8.as_ref()).unwrap();
+        let public = key.public_key().unwrap();
+        let ours = key.sign(alg, message).unwrap();
+        assert_eq!(ours.len(), 2 * curve.coordinate_len());
+        ParsedPublicKey::new(verify_alg(curve), pair.public_key().as_ref())
+            .unwrap()
+            .verify_sig(message, &ours)
+            .unwrap();
+        let theirs = pair.sign(&SystemRandom::new(), message).unwrap();
+        public.verify(alg, message, theirs.as_ref()).unwrap();
+        key.verify(alg, message, theirs.as_ref()).unwrap();
+        let n = curve.coordinate_len();
+        // r = 0, and s at or above the group order (all ones), are refused.
+        let mut zero_r = ours.to_vec();
+        zero_r[..n].fill(0);
+        let mut big_s = ours.to_vec();
+        big_s[n..].fill(0xff);
+        for bad in [&zero_r[..], &big_s[..], &ours[..2 * n - 1], &[0; 200][..]] {
+            assert_eq!(
+                public.verify(alg, message, bad),
+                Err(Error::InvalidSignature),
+                "{alg:?}"
+            );
+        }
+    }
+    let pkcs8 = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).unwrap();
+    let pair = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).unwrap();
+    let key = Key::from_der(pkcs8.as_ref()).unwrap();
+    // Ed25519 is deterministic: the same bytes as aws-lc-rs's signature.
+    let ours = key.sign(Algorithm::EdDSA, message).unwrap();
+    assert_eq!(&*ours, pair.sign(message).as_ref());
+    let public = key.public_key().unwrap();
+    public.verify(Algorithm::EdDSA, message, &ours).unwrap();
+    for bad in [&ours[..63], &[0; 65][..]] {
+        assert_eq!(
+            public.verify(Algorithm::EdDSA, message, bad),
+            Err(Error::InvalidSignature)
+        );
+    }
+}
