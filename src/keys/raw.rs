@@ -8,8 +8,8 @@
 //! in a zeroed buffer sized for the largest signature aws-lc-rs makes (some
 //! kilobytes). Here the key is prepared once as aws-lc's `EC_KEY` (or
 //! Ed25519's 64-byte private key), the message is hashed on the stack, and
-//! `ECDSA_do_sign`/`ECDSA_do_verify`/`ED25519_sign`/`ED25519_verify` are
-//! called directly: the same aws-lc functions the EVP layer ends in. The
+//! `ECDSA_do_sign`/`ECDSA_do_verify`/`ED25519_sign` are called
+//! directly: the same aws-lc functions the EVP layer ends in. The
 //! keys are still parsed and checked by aws-lc-rs; this module only takes
 //! them over from it.
 
@@ -64,26 +64,6 @@ impl Drop for Ed25519Private {
     fn drop(&mut self) {
         // SAFETY: the 64 bytes of the array.
         unsafe { lc::OPENSSL_cleanse(self.0.as_mut_ptr().cast(), self.0.len()) };
-    }
-}
-
-/// Checks an Ed25519 `signature` over `message` with a 32-byte public key.
-pub(super) fn ed25519_verify(public: &[u8], message: &[u8], signature: &[u8]) -> bool {
-    let (Ok(public), Ok(signature)) = (
-        <&[u8; 32]>::try_from(public),
-        <&[u8; 64]>::try_from(signature),
-    ) else {
-        return false;
-    };
-    // SAFETY: the function reads 64 signature bytes, 32 key bytes and
-    // `message.len()` message bytes, all in bounds.
-    unsafe {
-        lc::ED25519_verify(
-            message.as_ptr(),
-            message.len(),
-            signature.as_ptr(),
-            public.as_ptr(),
-        ) == 1
     }
 }
 
