@@ -72,7 +72,7 @@ pub(super) fn sign(
 ) -> PyResult<String> {
     let mut token = jws::signing_input(header_json.as_bytes(), payload);
     let signature = if alg.is_asymmetric() {
-        super::detached::sign(py, key, alg, token.as_bytes())?
+        py.detach(|| key.sign(alg, token.as_bytes()))?
     } else {
         key.sign(alg, token.as_bytes())?
     };
@@ -445,7 +445,7 @@ pub(super) fn verify_signature_bytes(
 ) -> PyResult<()> {
     check_key_length(py, key, alg, enforce_minimum_key_length)?;
     if alg.is_asymmetric() {
-        super::detached::verify(py, key, alg, message, signature)?;
+        py.detach(|| key.verify(alg, message, signature))?;
     } else {
         key.verify(alg, message, signature)?;
     }

@@ -5,7 +5,6 @@
 mod api;
 mod auth_header;
 mod cpu;
-mod detached;
 mod errors;
 mod functions;
 mod json_in;

@@ -254,7 +254,7 @@ impl Encoder {
         token.push_str(&self.header_prefix);
         crate::b64::encode_into(payload_json, &mut token);
         let signature = if self.alg.is_asymmetric() {
-            super::detached::sign(py, &self.key, self.alg, token.as_bytes())?
+            py.detach(|| self.key.sign(self.alg, token.as_bytes()))?
         } else {
             self.key.sign(self.alg, token.as_bytes())?
         };
