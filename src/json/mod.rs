@@ -22,6 +22,7 @@
 //! `json_parse` and `decode_token` (fuzz/) run this parser.
 
 pub mod parse;
+mod runs;
 pub mod write;
 
 #[cfg(test)]

@@ -454,33 +454,17 @@ impl<'a, S: Sink> Parser<'a, '_, S> {
 /// The end of the run of bytes from `at` that a string holds as they are
 /// (anything but `"`, `\\` and control characters), read eight at a time.
 #[inline]
-fn plain_run(bytes: &[u8], mut at: usize) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    while let Some(chunk) = bytes.get(at..at + 8) {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let word = u64::from_le_bytes(word);
-        // A high bit in each byte lane that is a quote, a backslash, or
-        // below 0x20: the classic "has a zero byte" test on each condition,
-        // non-ASCII lanes masked off. Borrows can flag lanes above a true
-        // one, never below it: the lowest flag is the first such byte.
-        let quote = (word ^ (ONES * u64::from(b'"'))).wrapping_sub(ONES);
-        let slash = (word ^ (ONES * u64::from(b'\\'))).wrapping_sub(ONES);
-        let control = word.wrapping_sub(ONES * 0x20);
-        let flagged = (quote | slash | control) & !word & HIGHS;
-        if flagged != 0 {
-            return at + (flagged.trailing_zeros() / 8) as usize;
-        }
-        at += 8;
-    }
-    while let Some(&byte) = bytes.get(at) {
-        if byte == b'"' || byte == b'\\' || byte < 0x20 {
-            break;
-        }
-        at += 1;
-    }
-    at
+fn plain_run(bytes: &[u8], at: usize) -> usize {
+    use super::runs::{lanes_below, lanes_equal, run_end};
+    run_end(
+        bytes,
+        at,
+        // A quote, a backslash or a control byte; non-ASCII lanes masked off.
+        |word| {
+            (lanes_equal(word, b'"') | lanes_equal(word, b'\\') | lanes_below(word, 0x20)) & !word
+        },
+        |byte| byte != b'"' && byte != b'\\' && byte >= 0x20,
+    )
 }
 
 #[cfg(test)]

@@ -46,34 +46,22 @@ pub fn string(out: &mut String, text: &str) {
 /// The end of the run of bytes from `at` written as they are (`' '..='~'`
 /// but `"` and `\\`), read eight at a time.
 #[inline]
-fn printable_run(bytes: &[u8], mut at: usize) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    while let Some(chunk) = bytes.get(at..at + 8) {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let word = u64::from_le_bytes(word);
-        // A high bit in each lane that is `"`, `\\`, DEL, below 0x20 or not
-        // ASCII: the "has a zero byte" test on each condition. Borrows can
-        // flag lanes above a true one, never below it.
-        let zero_at = |pattern: u8| (word ^ (ONES * u64::from(pattern))).wrapping_sub(ONES);
-        let special =
-            (zero_at(b'"') | zero_at(b'\\') | zero_at(0x7f) | word.wrapping_sub(ONES * 0x20))
+fn printable_run(bytes: &[u8], at: usize) -> usize {
+    use super::runs::{lanes_below, lanes_equal, run_end};
+    run_end(
+        bytes,
+        at,
+        // `"`, `\\`, DEL or a control byte, or any non-ASCII lane (its own high bit).
+        |word| {
+            (lanes_equal(word, b'"')
+                | lanes_equal(word, b'\\')
+                | lanes_equal(word, 0x7f)
+                | lanes_below(word, 0x20))
                 & !word
-                | word;
-        let flagged = special & HIGHS;
-        if flagged != 0 {
-            return at + (flagged.trailing_zeros() / 8) as usize;
-        }
-        at += 8;
-    }
-    while let Some(&byte) = bytes.get(at) {
-        if !(b' '..=b'~').contains(&byte) || byte == b'"' || byte == b'\\' {
-            break;
-        }
-        at += 1;
-    }
-    at
+                | word
+        },
+        |byte| (b' '..=b'~').contains(&byte) && byte != b'"' && byte != b'\\',
+    )
 }
 
 /// Appends the decimal digits of `value`, two at a time.
