@@ -303,6 +303,11 @@ def get_unverified_header(jwt: str | bytes) -> dict[str, Any]:
 
 # -- the standard claims of ferrojwt.tokens (simplejwt's token classes) ----------
 
+def utc_now(aware: bool) -> datetime | None:
+    """``datetime.now(timezone.utc)`` from the OS clock (naive, in UTC, unless ``aware``);
+    None while ``time.time`` is not the time module's own (freezegun, time-machine), for
+    the caller to read the clock through Python's datetime."""
+
 def claim_time(when: datetime, lifetime: Any = None) -> int:
     """``datetime_to_epoch(when + lifetime)`` (of ``when`` without a lifetime): whole
     seconds since the epoch, a naive ``when`` being UTC. The sum is Python's, so an
@@ -314,8 +319,8 @@ def header_token(header: bytes, types: frozenset[bytes]) -> bytes | None:
     another type. Raises ValueError for one of ``types`` that is not exactly two words."""
 
 def uuid4_hex() -> str:
-    """``uuid4().hex``: a random version-4 UUID as 32 hex digits, from aws-lc's
-    fork-safe generator."""
+    """``uuid4().hex``: a random version-4 UUID as 32 hex digits, from the OS generator
+    (fork-safe: see src/token_id.rs)."""
 
 def new_claims(
     type_claim: str, token_type: str, now: datetime, lifetime: Any, jti_claim: str

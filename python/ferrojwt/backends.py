@@ -303,8 +303,9 @@ class TokenBackend:
             jwks = self._jwks = {"keys": keys}
         return jwks
 
-    def _prepared_decoder(self, verify: bool) -> Decoder | None:
-        """The prepared decoder, or None where the key or leeway must be asked per token."""
+    def _prepared_decoders(self) -> dict[bool, Decoder] | None:
+        """The prepared decoders (by ``verify``), or None where the key or leeway must be
+        asked per token: a subclass's own ``get_verifying_key``/``get_leeway``, or JWKS."""
         cls = type(self)
         if (
             cls.get_verifying_key is not _GET_VERIFYING_KEY
@@ -335,7 +336,7 @@ class TokenBackend:
                 for flag in (True, False)
             }
             self._decoders = decoders
-        return decoders[verify]
+        return decoders
 
     # -- tokens --------------------------------------------------------------
 
@@ -378,9 +379,9 @@ class TokenBackend:
         else:
             when = float(now)
         try:
-            decoder = self._prepared_decoder(verify)
-            if decoder is not None:
-                return decoder.decode(token, when)
+            decoders = self._prepared_decoders()
+            if decoders is not None:
+                return decoders[True if verify else False].decode(token, when)
             rotation = {} if self.jwks_client is not None else self._rotation()
             if rotation:
                 # A subclass's own key or leeway, asked for this token; the rotation keys
@@ -418,10 +419,12 @@ class TokenBackend:
         One native call with the prepared decoder; a subclass's own :meth:`decode`, key
         or leeway, or a JWKS client, has :meth:`decode` called and the checks after it.
         """
-        decoder = self._prepared_decoder(True) if type(self).decode is _DECODE else None
-        if decoder is not None:
+        decoders = self._prepared_decoders() if type(self).decode is _DECODE else None
+        if decoders is not None:
             try:
-                return _core.decode_token(decoder, token, now, jti_claim, type_claim, token_type)
+                return _core.decode_token(
+                    decoders[True], token, now, jti_claim, type_claim, token_type
+                )
             except InvalidTokenError as e:
                 raise _backend_error(e) from e
         payload = self.decode(token)

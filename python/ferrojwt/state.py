@@ -60,7 +60,7 @@ def get_token_backend() -> TokenBackend:
     # (A stand-in settings object without a version is compared value by value.)
     version = getattr(api_settings, "_version", None)
     cached = _cached
-    if cached is not None and version is not None and cached[0] == version:
+    if cached is not None and cached[0] is version and version is not None:
         return cached[2]
     key = _settings_key()
     if cached is not None and cached[1] == key:

@@ -59,11 +59,16 @@ def _use_tz() -> bool:
 
 def aware_utcnow() -> datetime:
     """The current time in UTC: aware with ``USE_TZ``, naive (but UTC) without."""
-    now = datetime.now(_UTC)
     use_tz = _settings_cache.get("USE_TZ", _MISSING)
     if use_tz is _MISSING:
         use_tz = settings.USE_TZ
-    return now if use_tz else now.replace(tzinfo=None)
+    # The OS clock, read natively; None while time.time is replaced (freezegun and
+    # time-machine replace it), and then datetime's own now(), which they move too.
+    now = _core.utc_now(use_tz)
+    if now is None:
+        now = datetime.now(_UTC)
+        return now if use_tz else now.replace(tzinfo=None)
+    return now
 
 
 def datetime_to_epoch(dt: datetime) -> int:

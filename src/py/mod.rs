@@ -4,6 +4,7 @@
 
 mod api;
 mod auth_header;
+mod clock;
 mod cpu;
 mod errors;
 mod functions;
@@ -49,6 +50,7 @@ fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(api::jws_encode, m)?)?;
     m.add_function(wrap_pyfunction!(api::jws_decode_complete, m)?)?;
     m.add_function(wrap_pyfunction!(auth_header::header_token, m)?)?;
+    m.add_function(wrap_pyfunction!(clock::utc_now, m)?)?;
     m.add_function(wrap_pyfunction!(token_claims::claim_time, m)?)?;
     m.add_function(wrap_pyfunction!(token_claims::uuid4_hex, m)?)?;
     m.add_function(wrap_pyfunction!(token_claims::new_claims, m)?)?;

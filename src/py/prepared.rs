@@ -17,6 +17,7 @@ use super::api::{
     algorithm_for, check_claims_at, check_key_length, complete, header_json, plain_header,
     token_bytes, validation, verify_signature_bytes, Allowed, Options, ALGORITHMS_REQUIRED,
 };
+use super::clock::clock;
 use super::cpu::clear_upper_state;
 use super::json_in::PySink;
 use super::json_out::{write_plain_payload, Writer};
@@ -91,57 +92,6 @@ pub(super) fn now_seconds(py: Python<'_>, now: Option<&Bound<'_, PyAny>>) -> PyR
             "now must be seconds since the epoch or an aware datetime",
         )),
     }
-}
-
-/// The `time` module's namespace, and its own `time` function once seen.
-static TIME_DICT: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
-static REAL_TIME: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-
-/// What `time.time()` returns now. `time.time` is looked up at every call,
-/// as the Python call would: while it is the interpreter's own function the
-/// OS clock is read here (the same CLOCK_REALTIME, converted as CPython
-/// converts it) without the call; when something has replaced it (freezegun,
-/// a mock), the replacement is called.
-fn clock(py: Python<'_>) -> PyResult<f64> {
-    let namespace = TIME_DICT
-        .get_or_try_init(py, || py.import("time").map(|m| m.dict().unbind()))?
-        .bind(py);
-    let current = namespace
-        .get_item(pyo3::intern!(py, "time"))?
-        .ok_or_else(|| pyo3::exceptions::PyAttributeError::new_err("time.time is missing"))?;
-    let real = match REAL_TIME.get(py) {
-        Some(real) => current.is(real.bind(py)),
-        None if is_builtin_clock(&current)? => {
-            let _ = REAL_TIME.set(py, current.clone().unbind());
-            true
-        }
-        None => false,
-    };
-    if !real {
-        return current.call0()?.extract();
-    }
-    match std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
-        // CPython's _PyTime_AsSecondsDouble.
-        Ok(since) if since.subsec_nanos() == 0 => Ok(since.as_secs() as f64),
-        Ok(since) => Ok(since.as_nanos() as f64 / 1e9),
-        // A clock set before 1970: Python's own reading handles it.
-        Err(_) => current.call0()?.extract(),
-    }
-}
-
-/// True for the `time` module's own C function: a builtin whose `__self__`
-/// is the module (no replacement a test installs can be that).
-fn is_builtin_clock(function: &Bound<'_, PyAny>) -> PyResult<bool> {
-    let py = function.py();
-    if !function.is_instance_of::<pyo3::types::PyCFunction>() {
-        return Ok(false);
-    }
-    let module = function.getattr(pyo3::intern!(py, "__self__"))?;
-    Ok(module.is_instance_of::<PyModule>()
-        && module.getattr(pyo3::intern!(py, "__name__"))?.eq("time")?
-        && function
-            .getattr(pyo3::intern!(py, "__name__"))?
-            .eq("time")?)
 }
 
 /// Signs payloads with one key, algorithm and header.

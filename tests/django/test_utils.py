@@ -61,6 +61,32 @@ def test_aware_utcnow(use_tz: bool) -> None:
         assert (now.tzinfo is UTC) if use_tz else (now.tzinfo is None)
 
 
+@pytest.mark.parametrize("use_tz", [True, False])
+def test_aware_utcnow_reads_the_os_clock(use_tz: bool) -> None:
+    # Not frozen: the native reading, bracketed by two readings of Python's own clock.
+    with override_settings(USE_TZ=use_tz):
+        before = datetime.now(UTC)
+        now = utils.aware_utcnow()
+        after = datetime.now(UTC)
+    assert type(now) is datetime
+    assert (now.tzinfo is UTC) if use_tz else (now.tzinfo is None)
+    assert before <= now.replace(tzinfo=UTC) <= after
+
+
+def test_native_utc_now_gives_way_to_a_replaced_time_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from ferrojwt import _core
+
+    assert _core.utc_now(True) is not None
+    monkeypatch.setattr(time, "time", lambda: 0.0)
+    assert _core.utc_now(True) is None  # the caller asks datetime (which mocks may move)
+    assert _core.utc_now(False) is None
+    monkeypatch.undo()
+    naive = _core.utc_now(False)
+    assert naive is not None and naive.tzinfo is None
+
+
 @pytest.mark.parametrize(
     ("dt", "expected"),
     [
