@@ -373,100 +373,29 @@ fn warn(
     PyErr::warn(py, category, &message, stacklevel)
 }
 
-/// PyJWT's `jwt.decode_complete` (`issuer` before `subject`): the token's
-/// header, payload and signature.
-#[allow(clippy::too_many_arguments)]
+/// What PyJWT's `jwt.decode_complete` returns once its arguments are read:
+/// the token's header, payload and signature.
 fn decode_complete<'py>(
     py: Python<'py>,
-    jwt: &Bound<'py, PyAny>,
-    key: Given<'py>,
-    algorithms: Option<&Bound<'py, PyAny>>,
-    options: Option<&Bound<'py, PyAny>>,
-    verify: Option<&Bound<'py, PyAny>>,
-    detached_payload: Option<&Bound<'py, PyAny>>,
-    audience: Option<&Bound<'py, PyAny>>,
-    issuer: Option<&Bound<'py, PyAny>>,
-    subject: Option<String>,
-    leeway: Given<'py>,
-    now: Option<&Bound<'py, PyAny>>,
-    kwargs: Option<&Bound<'py, PyDict>>,
+    segments: &jws::Segments<'_>,
+    args: DecodeArgs<'_, 'py>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    clear_upper_state();
-    let call = Call {
-        function: "decode_complete",
-        jwt,
-        key,
-        algorithms,
-        options,
-        verify,
-        detached_payload,
-        leeway,
-        now,
-        kwargs,
-    };
-    let read = call.read(py)?;
-    let segments = jws::split(token_bytes(jwt)?)?;
     let mut sink = PySink::new(py, false);
     let header = parse_object(&segments.header, &mut sink, "header")?;
-    let args = DecodeArgs {
-        key: read.key.as_ref(),
-        algorithms: read.algorithms.as_ref(),
-        options: read.options.as_ref(),
-        audience,
-        issuer,
-        subject,
-        leeway: read.leeway,
-        now: read.now,
-    };
-    let payload = verify_then_payload(py, &segments, &DictMembers(&header), &mut sink, args)?;
+    let payload = verify_then_payload(py, segments, &DictMembers(&header), &mut sink, args)?;
     complete(py, header, payload.into_any(), &segments.signature)
 }
 
-/// PyJWT's `jwt.decode` (`subject` before `issuer`): the token's claims. The
-/// header is checked without being turned into Python objects.
-#[allow(clippy::too_many_arguments)]
+/// What PyJWT's `jwt.decode` returns once its arguments are read: the
+/// token's claims. The header is checked without being turned into Python
+/// objects.
 fn decode<'py>(
     py: Python<'py>,
-    jwt: &Bound<'py, PyAny>,
-    key: Given<'py>,
-    algorithms: Option<&Bound<'py, PyAny>>,
-    options: Option<&Bound<'py, PyAny>>,
-    verify: Option<&Bound<'py, PyAny>>,
-    detached_payload: Option<&Bound<'py, PyAny>>,
-    audience: Option<&Bound<'py, PyAny>>,
-    subject: Option<String>,
-    issuer: Option<&Bound<'py, PyAny>>,
-    leeway: Given<'py>,
-    now: Option<&Bound<'py, PyAny>>,
-    kwargs: Option<&Bound<'py, PyDict>>,
+    segments: &jws::Segments<'_>,
+    args: DecodeArgs<'_, 'py>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    clear_upper_state();
-    let call = Call {
-        function: "decode",
-        jwt,
-        key,
-        algorithms,
-        options,
-        verify,
-        detached_payload,
-        leeway,
-        now,
-        kwargs,
-    };
-    let read = call.read(py)?;
-    let segments = jws::split(token_bytes(jwt)?)?;
     let header = parse_object(&segments.header, &mut MemberSink, "header")?;
-    let args = DecodeArgs {
-        key: read.key.as_ref(),
-        algorithms: read.algorithms.as_ref(),
-        options: read.options.as_ref(),
-        audience,
-        issuer,
-        subject,
-        leeway: read.leeway,
-        now: read.now,
-    };
-    verify_then_payload(py, &segments, &header, &mut PySink::new(py, false), args)
+    verify_then_payload(py, segments, &header, &mut PySink::new(py, false), args)
 }
 
 /// The header of a token, without verifying anything but its form.
@@ -497,43 +426,45 @@ struct Parameters {
     /// All names, the positional-or-keyword ones first.
     names: [&'static str; 11],
     positional: usize,
+    /// Where `subject` and `issuer` stand: PyJWT's `decode` takes `subject`
+    /// first, its `decode_complete` `issuer`.
+    subject: usize,
+    issuer: usize,
 }
 
-const DECODE: Parameters = Parameters {
-    function: "decode",
-    names: [
-        "jwt",
-        "key",
-        "algorithms",
-        "options",
-        "verify",
-        "detached_payload",
-        "audience",
-        "subject",
-        "issuer",
-        "leeway",
-        "now",
-    ],
-    positional: 10,
-};
+impl Parameters {
+    /// The parameters of `decode` or `decode_complete`, with `subject` and
+    /// `issuer` at 7 and 8 in the order given.
+    const fn decode(function: &'static str, subject: usize, issuer: usize) -> Parameters {
+        assert!(matches!((subject, issuer), (7, 8) | (8, 7)));
+        let mut names = [
+            "jwt",
+            "key",
+            "algorithms",
+            "options",
+            "verify",
+            "detached_payload",
+            "audience",
+            "",
+            "",
+            "leeway",
+            "now",
+        ];
+        names[subject] = "subject";
+        names[issuer] = "issuer";
+        Parameters {
+            function,
+            names,
+            positional: 10,
+            subject,
+            issuer,
+        }
+    }
+}
 
-const DECODE_COMPLETE: Parameters = Parameters {
-    function: "decode_complete",
-    names: [
-        "jwt",
-        "key",
-        "algorithms",
-        "options",
-        "verify",
-        "detached_payload",
-        "audience",
-        "issuer",
-        "subject",
-        "leeway",
-        "now",
-    ],
-    positional: 10,
-};
+const DECODE: Parameters = Parameters::decode("decode", 7, 8);
+
+const DECODE_COMPLETE: Parameters = Parameters::decode("decode_complete", 8, 7);
 
 /// The arguments of one call, by parameter, and the unknown keywords.
 struct Arguments<'py> {
@@ -648,67 +579,55 @@ fn vectorcall_result<'py>(
     std::ptr::null_mut()
 }
 
-unsafe extern "C" fn decode_vectorcall(
+/// `decode` (`COMPLETE` false) or `decode_complete` (`COMPLETE` true) as a
+/// METH_FASTCALL | METH_KEYWORDS function: the arguments read in place and
+/// the part the two share, then [`decode`]'s or [`decode_complete`]'s own.
+unsafe extern "C" fn decode_vectorcall<const COMPLETE: bool>(
     _module: *mut pyo3::ffi::PyObject,
     args: *const *mut pyo3::ffi::PyObject,
     nargs: pyo3::ffi::Py_ssize_t,
     kwnames: *mut pyo3::ffi::PyObject,
 ) -> *mut pyo3::ffi::PyObject {
+    let parameters = if COMPLETE { &DECODE_COMPLETE } else { &DECODE };
     // SAFETY: CPython calls a METH_FASTCALL function with the thread attached.
     let py = unsafe { Python::assume_attached() };
     vectorcall_result(py, || {
         // SAFETY: the arguments are CPython's vectorcall arguments.
-        let a = unsafe { Arguments::read(py, &DECODE, args, nargs, kwnames)? };
+        let a = unsafe { Arguments::read(py, parameters, args, nargs, kwnames)? };
         let jwt = a.slots[0]
             .as_ref()
             .ok_or_else(|| PyTypeError::new_err("jwt"))?;
-        decode(
-            py,
+        let subject = a.text(parameters.subject, "subject")?;
+        clear_upper_state();
+        let call = Call {
+            function: parameters.function,
             jwt,
-            a.given(1),
-            a.optional(2),
-            a.optional(3),
-            a.optional(4),
-            a.optional(5),
-            a.optional(6),
-            a.text(7, "subject")?,
-            a.optional(8),
-            a.given(9),
-            a.optional(10),
-            a.extra.as_ref(),
-        )
-    })
-}
-
-unsafe extern "C" fn decode_complete_vectorcall(
-    _module: *mut pyo3::ffi::PyObject,
-    args: *const *mut pyo3::ffi::PyObject,
-    nargs: pyo3::ffi::Py_ssize_t,
-    kwnames: *mut pyo3::ffi::PyObject,
-) -> *mut pyo3::ffi::PyObject {
-    // SAFETY: CPython calls a METH_FASTCALL function with the thread attached.
-    let py = unsafe { Python::assume_attached() };
-    vectorcall_result(py, || {
-        // SAFETY: the arguments are CPython's vectorcall arguments.
-        let a = unsafe { Arguments::read(py, &DECODE_COMPLETE, args, nargs, kwnames)? };
-        let jwt = a.slots[0]
-            .as_ref()
-            .ok_or_else(|| PyTypeError::new_err("jwt"))?;
-        decode_complete(
-            py,
-            jwt,
-            a.given(1),
-            a.optional(2),
-            a.optional(3),
-            a.optional(4),
-            a.optional(5),
-            a.optional(6),
-            a.optional(7),
-            a.text(8, "subject")?,
-            a.given(9),
-            a.optional(10),
-            a.extra.as_ref(),
-        )
+            key: a.given(1),
+            algorithms: a.optional(2),
+            options: a.optional(3),
+            verify: a.optional(4),
+            detached_payload: a.optional(5),
+            leeway: a.given(9),
+            now: a.optional(10),
+            kwargs: a.extra.as_ref(),
+        };
+        let read = call.read(py)?;
+        let segments = jws::split(token_bytes(jwt)?)?;
+        let args = DecodeArgs {
+            key: read.key.as_ref(),
+            algorithms: read.algorithms.as_ref(),
+            options: read.options.as_ref(),
+            audience: a.optional(6),
+            issuer: a.optional(parameters.issuer),
+            subject,
+            leeway: read.leeway,
+            now: read.now,
+        };
+        if COMPLETE {
+            decode_complete(py, &segments, args)
+        } else {
+            decode(py, &segments, args)
+        }
     })
 }
 
@@ -730,13 +649,13 @@ pub fn add_vectorcall_functions(module: &Bound<'_, pyo3::types::PyModule>) -> Py
         (
             "decode",
             c"decode",
-            decode_vectorcall as pyo3::ffi::PyCFunctionFastWithKeywords,
+            decode_vectorcall::<false> as pyo3::ffi::PyCFunctionFastWithKeywords,
             DECODE_DOC,
         ),
         (
             "decode_complete",
             c"decode_complete",
-            decode_complete_vectorcall,
+            decode_vectorcall::<true>,
             DECODE_COMPLETE_DOC,
         ),
     ];
