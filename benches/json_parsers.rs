@@ -1,8 +1,11 @@
 //! JSON parsers side by side on JWT-sized documents: the core's own parser
 //! (`ferrojwt::json`), jiter (pydantic's parser; its lazy `Jiter` iterator) and
 //! serde_json (through a `Deserialize` visitor). Each builds the same owned
-//! tree, refuses duplicate member names and bounds nesting at 64, so each does
-//! the work the core's decoder needs. Rounds are interleaved, the minimum kept.
+//! tree (`ferrojwt::json::value::Value`), refuses duplicate member names and
+//! bounds nesting at 64, so each does the work the core's decoder needs. (An
+//! integer past `i64`, which none of the documents holds, the core keeps as
+//! its digits, serde_json makes a float and jiter, without its `num-bigint`
+//! feature, refuses.) Rounds are interleaved, the minimum kept.
 //!
 //!     cargo bench --bench json_parsers
 //!
@@ -12,85 +15,18 @@ use std::fmt;
 use std::hint::black_box;
 use std::time::Instant;
 
-use ferrojwt::error::Error;
-use ferrojwt::json::{parse_object, Sink, MAX_DEPTH};
+use ferrojwt::json::value::{insert_new, Value, ValueSink};
+use ferrojwt::json::{parse_object, MAX_DEPTH};
 use jiter::{Jiter, NumberAny, NumberInt, Peek};
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 
-/// The tree every parser builds.
-#[derive(Debug, PartialEq)]
-enum Tree {
-    Null,
-    Bool(bool),
-    Int(i64),
-    Float(f64),
-    Str(String),
-    Array(Vec<Tree>),
-    Object(Vec<(String, Tree)>),
-}
-
-fn insert(object: &mut Vec<(String, Tree)>, key: &str, value: Tree) -> bool {
-    if object.iter().any(|(k, _)| k == key) {
-        return false;
-    }
-    object.push((key.to_string(), value));
-    true
-}
+/// The tree every parser builds: the core's plain JSON value.
+type Tree = Value;
 
 // --- the core's parser -------------------------------------------------------------
 
-struct TreeSink;
-
-impl Sink for TreeSink {
-    type Value = Tree;
-    type Array = Vec<Tree>;
-    type Object = Vec<(String, Tree)>;
-    fn null(&mut self) -> Result<Tree, Error> {
-        Ok(Tree::Null)
-    }
-    fn boolean(&mut self, value: bool) -> Result<Tree, Error> {
-        Ok(Tree::Bool(value))
-    }
-    fn int(&mut self, value: i64) -> Result<Tree, Error> {
-        Ok(Tree::Int(value))
-    }
-    fn big_int(&mut self, digits: &str) -> Result<Tree, Error> {
-        Ok(Tree::Float(digits.parse().unwrap_or(f64::NAN)))
-    }
-    fn float(&mut self, value: f64) -> Result<Tree, Error> {
-        Ok(Tree::Float(value))
-    }
-    fn string(&mut self, value: &str) -> Result<Tree, Error> {
-        Ok(Tree::Str(value.to_string()))
-    }
-    fn array(&mut self) -> Result<Vec<Tree>, Error> {
-        Ok(Vec::new())
-    }
-    fn push(&mut self, array: &mut Vec<Tree>, value: Tree) -> Result<(), Error> {
-        array.push(value);
-        Ok(())
-    }
-    fn end_array(&mut self, array: Vec<Tree>) -> Result<Tree, Error> {
-        Ok(Tree::Array(array))
-    }
-    fn object(&mut self) -> Result<Vec<(String, Tree)>, Error> {
-        Ok(Vec::new())
-    }
-    fn insert(
-        &mut self,
-        object: &mut Vec<(String, Tree)>,
-        key: &str,
-        value: Tree,
-    ) -> Result<bool, Error> {
-        Ok(insert(object, key, value))
-    }
-    fn end_object(&mut self, object: Vec<(String, Tree)>) -> Result<Tree, Error> {
-        Ok(Tree::Object(object))
-    }
-}
-
 fn ours(data: &[u8]) -> Option<Tree> {
-    parse_object(data, &mut TreeSink, "payload")
+    parse_object(data, &mut ValueSink::Strict, "payload")
         .ok()
         .map(Tree::Object)
 }
@@ -134,7 +70,7 @@ fn jiter_object(jiter: &mut Jiter<'_>, depth: usize) -> Option<Tree> {
     while let Some(name) = key {
         let peek = jiter.peek().ok()?;
         let value = jiter_value(jiter, peek, depth + 1)?;
-        if !insert(&mut members, &name, value) {
+        if !insert_new(&mut members, &name, value) {
             return None;
         }
         key = jiter.next_key().ok()?.map(str::to_string);
@@ -203,7 +139,7 @@ impl<'de> Visitor<'de> for Depth {
         let mut members = Vec::new();
         while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
             let value = map.next_value_seed(Depth(self.0 + 1))?;
-            if !insert(&mut members, &key, value) {
+            if !insert_new(&mut members, &key, value) {
                 return Err(de::Error::custom("duplicate member"));
             }
         }

@@ -5,13 +5,14 @@
 #![no_main]
 
 use ferrojwt::json::parse_object;
+use ferrojwt::json::value::{Value, ValueSink};
 use ferrojwt::members::MemberSink;
-use ferrojwt_fuzz::tree::{Tree, TreeSink};
+use ferrojwt_fuzz::tree::{has_duplicate, write};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let strict = parse_object(data, &mut MemberSink, "payload");
-    let members = match parse_object(data, &mut TreeSink, "payload") {
+    let members = match parse_object(data, &mut ValueSink::KeepDuplicates, "payload") {
         Ok(members) => members,
         Err(err) => {
             // What the parser refuses, no sink can make it accept.
@@ -20,8 +21,8 @@ fuzz_target!(|data: &[u8]| {
             return;
         }
     };
-    let tree = Tree::Object(members);
-    match (&strict, tree.has_duplicate()) {
+    let tree = Value::Object(members);
+    match (&strict, has_duplicate(&tree)) {
         (Ok(_), false) => {}
         (Err(err), true) => assert!(
             err.to_string().contains("duplicate member name"),
@@ -31,14 +32,14 @@ fuzz_target!(|data: &[u8]| {
         (Err(err), false) => panic!("refused without a duplicate: {err}"),
     }
     let mut text = String::new();
-    tree.write(&mut text);
+    write(&tree, &mut text);
     assert!(text.is_ascii(), "the writer wrote non-ASCII: {text:?}");
-    let again = match parse_object(text.as_bytes(), &mut TreeSink, "payload") {
-        Ok(members) => Tree::Object(members),
+    let again = match parse_object(text.as_bytes(), &mut ValueSink::KeepDuplicates, "payload") {
+        Ok(members) => Value::Object(members),
         Err(err) => panic!("written text does not parse: {err}: {text:?}"),
     };
     assert_eq!(tree, again, "round trip changed the value: {text:?}");
     let mut twice = String::new();
-    again.write(&mut twice);
+    write(&again, &mut twice);
     assert_eq!(text, twice);
 });

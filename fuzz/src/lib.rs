@@ -1,5 +1,6 @@
-//! What the fuzz targets share: fixed keys, a JSON value tree built through
-//! the core's `Sink`, and the differential target's reference decision.
+//! What the fuzz targets share: fixed keys, the duplicate count and writer
+//! of the core's plain JSON value, and the differential target's reference
+//! decision.
 
 pub mod reference;
 pub mod tree;

@@ -1,6 +1,7 @@
 //! JSON for JOSE: a strict parser that builds values through a [`Sink`]
-//! (Python objects in the binding layer, [`value::Value`] in tests), and the
-//! writing rules that make ferrojwt's output byte-identical to Python's
+//! (Python objects in the binding layer, [`value::Value`] in the tests, the
+//! fuzz targets and the parser bench), and the writing rules that make
+//! ferrojwt's output byte-identical to Python's
 //! `json.dumps(..., separators=(",", ":"))`.
 //!
 //! The parser is this crate's own, kept because it measured faster than the
@@ -23,9 +24,7 @@
 
 pub mod parse;
 mod runs;
-pub mod write;
-
-#[cfg(test)]
 pub mod value;
+pub mod write;
 
 pub use parse::{parse_object, Sink, MAX_DEPTH};
