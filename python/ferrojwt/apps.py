@@ -14,7 +14,7 @@ class FerroJWTConfig(AppConfig):
     verbose_name = "ferrojwt"
 
     def ready(self) -> None:
-        from . import revocation, user_cache
+        from . import checks, revocation, user_cache  # noqa: F401 (checks: registers them)
 
         user_cache.connect_signals()
         revocation.connect_signals()  # REVOKE_ON_PASSWORD_CHANGE

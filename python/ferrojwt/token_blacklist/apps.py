@@ -14,6 +14,6 @@ class TokenBlacklistConfig(AppConfig):
 
     def ready(self) -> None:
         # REVOKE_ON_PASSWORD_CHANGE's receiver, in every process (ferrojwt.revocation).
-        from ferrojwt import revocation
+        from ferrojwt import checks, revocation  # noqa: F401 (checks: registers them)
 
         revocation.connect_signals()
