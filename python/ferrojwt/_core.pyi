@@ -37,6 +37,7 @@ __all__ = [
     "new_claims",
     "sign_claims",
     "signing_algorithm",
+    "utc_now",
     "uuid4_hex",
 ]
 
@@ -303,10 +304,11 @@ def get_unverified_header(jwt: str | bytes) -> dict[str, Any]:
 
 # -- the standard claims of ferrojwt.tokens (simplejwt's token classes) ----------
 
-def utc_now(aware: bool) -> datetime | None:
-    """``datetime.now(timezone.utc)`` from the OS clock (naive, in UTC, unless ``aware``);
-    None while ``time.time`` is not the time module's own (freezegun, time-machine), for
-    the caller to read the clock through Python's datetime."""
+def utc_now(aware: object) -> datetime | None:
+    """``datetime.now(timezone.utc)`` from the OS clock (naive, in UTC, unless ``aware`` is
+    true); None while something moves time (``time.time`` replaced, as freezegun and mocks
+    do, or a ``time_machine.travel`` active), for the caller to read the clock through
+    Python's datetime."""
 
 def claim_time(when: datetime, lifetime: Any = None) -> int:
     """``datetime_to_epoch(when + lifetime)`` (of ``when`` without a lifetime): whole

@@ -62,8 +62,8 @@ def aware_utcnow() -> datetime:
     use_tz = _settings_cache.get("USE_TZ", _MISSING)
     if use_tz is _MISSING:
         use_tz = settings.USE_TZ
-    # The OS clock, read natively; None while time.time is replaced (freezegun and
-    # time-machine replace it), and then datetime's own now(), which they move too.
+    # The OS clock, read natively; None while something moves time (freezegun, a mock of
+    # time.time, time-machine), and then datetime's own now(), which they move too.
     now = _core.utc_now(use_tz)
     if now is None:
         now = datetime.now(_UTC)

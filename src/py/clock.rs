@@ -2,15 +2,16 @@
 //! ([`clock`]) and `datetime.now(timezone.utc)` for the token classes'
 //! `aware_utcnow` ([`utc_now`]).
 //!
-//! Both read the OS clock directly only while `time.time` is the `time`
-//! module's own function. A library that moves time (freezegun,
-//! time-machine) replaces it, and then [`clock`] calls the replacement and
-//! [`utc_now`] returns None, so that Python reads the clock its own way.
+//! Both read the OS clock directly only while nothing moves time: while
+//! `time.time` is the `time` module's own function (freezegun and mocks
+//! replace it) and no `time_machine.travel` is active (time-machine keeps
+//! the function object and swaps its C implementation, so it is asked
+//! directly). Otherwise [`clock`] calls `time.time()` and [`utc_now`]
+//! returns None, so that Python reads the clock its own way.
 
 use std::ffi::c_int;
-use std::sync::OnceLock;
 
-use pyo3::exceptions::{PyAttributeError, PyRuntimeError};
+use pyo3::exceptions::PyAttributeError;
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -37,7 +38,35 @@ fn real_clock(py: Python<'_>) -> PyResult<(bool, Bound<'_, PyAny>)> {
         }
         None => false,
     };
-    Ok((real, current))
+    Ok((real && !time_machine_travelling(py)?, current))
+}
+
+/// Whether time-machine (if imported) has a `travel` active, as its
+/// documented `escape_hatch.is_travelling()` says. One lookup in
+/// `sys.modules` in a process that has not imported it.
+fn time_machine_travelling(py: Python<'_>) -> PyResult<bool> {
+    // SAFETY: the attached thread is `py`'s; the dict is borrowed.
+    let modules = unsafe { ffi::PyImport_GetModuleDict() };
+    if modules.is_null() {
+        return Ok(false);
+    }
+    // SAFETY: sys.modules is a live object for as long as the interpreter runs.
+    let modules = unsafe { Bound::from_borrowed_ptr(py, modules) };
+    let Ok(modules) = modules.cast::<PyDict>() else {
+        return Ok(false);
+    };
+    let Some(module) = modules.get_item(pyo3::intern!(py, "time_machine"))? else {
+        return Ok(false);
+    };
+    if module.is_none() {
+        return Ok(false);
+    }
+    // A time-machine without the escape hatch: not known to be still, so ask it.
+    Ok(module
+        .getattr(pyo3::intern!(py, "escape_hatch"))
+        .and_then(|hatch| hatch.call_method0(pyo3::intern!(py, "is_travelling")))
+        .and_then(|travelling| travelling.is_truthy())
+        .unwrap_or(true))
 }
 
 /// True for the `time` module's own C function: a builtin whose `__self__`
@@ -102,36 +131,45 @@ struct DateTimeApi {
     ) -> *mut ffi::PyObject,
 }
 
-/// The capsule's address (the datetime module keeps it alive for the
-/// interpreter's lifetime: the module is never unloaded).
-static DATETIME_API: OnceLock<usize> = OnceLock::new();
+/// The datetime module's capsule, kept referenced, and its struct's address;
+/// None when it cannot be had (then Python's datetime reads the clock).
+static DATETIME_API: PyOnceLock<Option<(Py<PyAny>, usize)>> = PyOnceLock::new();
 
-fn datetime_api(py: Python<'_>) -> PyResult<&'static DateTimeApi> {
-    let address = match DATETIME_API.get() {
-        Some(address) => *address,
-        None => {
-            // SAFETY: the capsule name is the one datetime.h declares; the
-            // attached thread is `py`'s.
-            let api = unsafe { ffi::PyCapsule_Import(c"datetime.datetime_CAPI".as_ptr(), 0) };
-            if api.is_null() {
-                return Err(
-                    PyErr::take(py).unwrap_or_else(|| PyRuntimeError::new_err("no datetime C API"))
-                );
-            }
-            *DATETIME_API.get_or_init(|| api as usize)
+fn datetime_api(py: Python<'_>) -> Option<&'static DateTimeApi> {
+    let found = DATETIME_API.get_or_init(py, || {
+        let capsule = py
+            .import("datetime")
+            .and_then(|m| m.getattr("datetime_CAPI"))
+            .ok()?;
+        // SAFETY: the name is the one datetime.h gives the capsule; a capsule
+        // of another name gives NULL with an exception set, taken below.
+        let api = unsafe {
+            ffi::PyCapsule_GetPointer(capsule.as_ptr(), c"datetime.datetime_CAPI".as_ptr())
+        };
+        if api.is_null() {
+            drop(PyErr::take(py));
+            return None;
         }
-    };
-    // SAFETY: the address is the capsule's PyDateTime_CAPI, whose layout
-    // begins with DateTimeApi's members (see its doc).
-    Ok(unsafe { &*(address as *const DateTimeApi) })
+        Some((capsule.unbind(), api as usize))
+    });
+    // SAFETY: the address is that of the capsule's PyDateTime_CAPI, kept alive
+    // by the capsule held here; its layout begins with DateTimeApi's members.
+    found
+        .as_ref()
+        .map(|(_, address)| unsafe { &*(*address as *const DateTimeApi) })
 }
 
 /// `datetime.now(timezone.utc)`, or its naive value (`.replace(tzinfo=None)`)
 /// when `aware` is false: the OS clock, to the microsecond (rounded down, as
-/// CPython rounds it). None while `time.time` is replaced (see the module
-/// doc): the caller reads the clock through Python's datetime.
+/// CPython rounds it). None while something moves time (see the module doc)
+/// or the datetime C API cannot be had: the caller reads the clock through
+/// Python's datetime.
 #[pyfunction]
-pub fn utc_now(py: Python<'_>, aware: bool) -> PyResult<Option<Bound<'_, PyAny>>> {
+pub fn utc_now<'py>(
+    py: Python<'py>,
+    aware: &Bound<'py, PyAny>,
+) -> PyResult<Option<Bound<'py, PyAny>>> {
+    let aware = aware.is_truthy()?;
     if !real_clock(py)?.0 {
         return Ok(None);
     }
@@ -145,7 +183,9 @@ pub fn utc_now(py: Python<'_>, aware: bool) -> PyResult<Option<Bound<'_, PyAny>>
         return Ok(None);
     };
     use chrono::{Datelike, Timelike};
-    let api = datetime_api(py)?;
+    let Some(api) = datetime_api(py) else {
+        return Ok(None);
+    };
     let tz = if aware {
         api.timezone_utc
     } else {

@@ -87,6 +87,30 @@ def test_native_utc_now_gives_way_to_a_replaced_time_time(monkeypatch: pytest.Mo
     assert naive is not None and naive.tzinfo is None
 
 
+@pytest.mark.parametrize("use_tz", [True, False])
+def test_aware_utcnow_follows_time_machine(use_tz: bool) -> None:
+    # time-machine keeps time.time's object and swaps its C function: the native reading
+    # must still give way to it (and to datetime.now, which it moves too).
+    import time_machine
+
+    moment = datetime(2021, 6, 1, 12, tzinfo=UTC)
+    with override_settings(USE_TZ=use_tz), time_machine.travel(moment, tick=False):
+        now = utils.aware_utcnow()
+        assert now.replace(tzinfo=UTC) == moment
+        assert reference.aware_utcnow() == now
+        assert (now.tzinfo is UTC) if use_tz else (now.tzinfo is None)
+    assert utils.aware_utcnow().year >= 2026  # back on the real clock
+
+
+def test_native_utc_now_takes_any_truth_value_for_aware() -> None:
+    from ferrojwt import _core
+
+    for aware in (1, "yes", [0]):
+        assert _core.utc_now(aware).tzinfo is UTC  # type: ignore[union-attr]
+    for naive in (0, None, ""):
+        assert _core.utc_now(naive).tzinfo is None  # type: ignore[union-attr]
+
+
 @pytest.mark.parametrize(
     ("dt", "expected"),
     [

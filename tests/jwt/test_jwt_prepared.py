@@ -296,6 +296,23 @@ def test_decoder_reads_the_os_clock_and_any_replacement_of_time_time(
         decoder.decode(stale)
 
 
+def test_decoder_follows_time_machine() -> None:
+    # time-machine swaps time.time's C function without replacing the object.
+    import time
+
+    import time_machine
+
+    decoder = jwt.Decoder(HMAC_SECRET, ["HS256"])
+    stale = jwt.encode({"exp": int(time.time()) - 3600}, HMAC_SECRET, "HS256")
+    with pytest.raises(jwt.ExpiredSignatureError):
+        decoder.decode(stale)
+    with time_machine.travel(time.time() - 7200, tick=False):
+        assert "exp" in decoder.decode(stale)
+        assert "exp" in jwt.decode(stale, HMAC_SECRET, algorithms=["HS256"])
+    with pytest.raises(jwt.ExpiredSignatureError):
+        decoder.decode(stale)
+
+
 def test_a_decoder_first_used_under_freezegun_then_reads_the_real_clock() -> None:
     # In a fresh interpreter, so that the first reading of the clock is a frozen one.
     import subprocess
