@@ -34,7 +34,9 @@ pytestmark = pytest.mark.skipif(
 
 SETTING_HEADING = re.compile(r"^### `([A-Z_]+)`\s*$")
 DEFAULT_LINE = re.compile(r"^Default: `(.+)`\s*$")
-DOTTED_PATH = re.compile(r"(?<![\w.])(ferrojwt(?:\.[A-Za-z_][A-Za-z0-9_]*)+)")
+# A system check's id (``ferrojwt.W001``) is not a path: ferrojwt.checks defines each one.
+DOTTED_PATH = re.compile(r"(?<![\w.])(ferrojwt(?!\.[CEWI]\d{3}\b)(?:\.[A-Za-z_][A-Za-z0-9_]*)+)")
+CHECK_ID = re.compile(r"(?<![\w.])ferrojwt\.([CEWI]\d{3})\b")
 IN_PROGRESS_NOTE = re.compile(r'^!!! \w+ ".*being added.*"', re.IGNORECASE)
 
 
@@ -126,6 +128,17 @@ def test_api_page_names_every_public_name_of_ferrojwt_jwt() -> None:
     text = page("jwt-api.md")
     missing = [name for name in ferrojwt.jwt.__all__ if not re.search(rf"\b{name}\b", text)]
     assert missing == [], f"public names of ferrojwt.jwt not on docs/pages/jwt-api.md: {missing}"
+
+
+def test_every_check_id_in_the_pages_is_defined() -> None:
+    import ferrojwt.checks
+
+    mentioned = {
+        found for path in PAGES.glob("*.md") for found in CHECK_ID.findall(path.read_text("utf-8"))
+    }
+    assert "W001" in mentioned  # the settings page names REVOKE_ON_PASSWORD_CHANGE's check
+    undefined = [m for m in mentioned if getattr(ferrojwt.checks, m, None) != f"ferrojwt.{m}"]
+    assert undefined == [], f"check ids on the docs pages that ferrojwt.checks lacks: {undefined}"
 
 
 def test_every_dotted_path_in_the_pages_exists() -> None:
