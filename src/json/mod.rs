@@ -23,7 +23,7 @@
 //! `json_parse` and `decode_token` (fuzz/) run this parser.
 
 pub mod parse;
-mod runs;
+pub(crate) mod runs;
 pub mod value;
 pub mod write;
 

@@ -1,5 +1,6 @@
-//! Runs of bytes a JSON string can copy as they are, found eight bytes at a
-//! time (the parser's and the writer's, each with its own set of bytes).
+//! Runs of bytes found eight bytes at a time, each user with its own set of
+//! bytes: the runs a JSON string can copy as they are (the parser's and the
+//! writer's), and the words of an `Authorization` header (`py::auth_header`).
 
 /// `0x01` in each byte lane of a word.
 pub const ONES: u64 = 0x0101_0101_0101_0101;

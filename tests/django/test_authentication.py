@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+import hypothesis
 import pytest
 import rest_framework_simplejwt.authentication as reference
 from ferrojwt.authentication import (
@@ -18,6 +19,7 @@ from ferrojwt.models import TokenUser
 from ferrojwt.state import get_token_backend
 from ferrojwt.tokens import AccessToken, RefreshToken, SlidingToken
 from freezegun import freeze_time
+from hypothesis import strategies as st
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 from rest_framework.views import exception_handler
@@ -191,6 +193,50 @@ def test_get_header_encodes_str_and_reads_the_configured_name() -> None:
 def test_get_raw_token(header: bytes, types: Any, expected: bytes | None) -> None:
     with jwt_settings(AUTH_HEADER_TYPES=types):
         assert JWTAuthentication().get_raw_token(header) == expected
+
+
+#: Bytes a header is made of here: whitespace of each kind, control bytes that are not
+#: whitespace, token bytes and bytes above 0x7f, so that every branch of the split is hit.
+_HEADER_BYTES = b" \t\n\x0b\x0c\r\x00\x01\x1c\x1fBJab.-_=\x7f\x80\xa0\xff"
+
+
+@hypothesis.settings(max_examples=3000, deadline=None)
+@hypothesis.given(
+    words=st.lists(
+        st.binary(max_size=40).map(
+            lambda b: bytes(_HEADER_BYTES[x % len(_HEADER_BYTES)] for x in b)
+        ),
+        max_size=4,
+    ),
+    seps=st.lists(
+        st.sampled_from([b" ", b"\t", b"  ", b"\r\n", b"\x0b", b""]), min_size=5, max_size=5
+    ),
+    scheme=st.sampled_from([b"Bearer", b"JWT", b"bearer", b"Bearer\x01"]),
+)
+def test_header_token_splits_as_bytes_split(
+    words: list[bytes], seps: list[bytes], scheme: bytes
+) -> None:
+    # The native split against its definition: header.split(), the first word one of the
+    # types, exactly two words.
+    from ferrojwt import _core
+
+    header = (
+        seps[0] + scheme + b"".join(sep + word for sep, word in zip(seps[1:], words, strict=False))
+    )
+    types = frozenset({b"Bearer", b"JWT"})
+    parts = header.split()
+    expected: Any
+    if not parts or parts[0] not in types:
+        expected = None
+    elif len(parts) != 2:
+        expected = ValueError
+    else:
+        expected = parts[1]
+    try:
+        found: Any = _core.header_token(header, types)
+    except ValueError:
+        found = ValueError
+    assert found == expected, header
 
 
 @pytest.mark.parametrize("header", [b"Bearer", b"Bearer a b", b"Bearer a b c"])
