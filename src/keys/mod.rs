@@ -8,11 +8,10 @@ mod hmac;
 mod jwk;
 mod pem;
 mod raw;
+mod raw_rsa;
 mod ssh;
 
-use std::sync::OnceLock;
-
-use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::encoding::{AsDer, Pkcs8V1Der};
 use aws_lc_rs::signature::{
     self as sig, EcdsaKeyPair, EcdsaSigningAlgorithm, Ed25519KeyPair, KeyPair, ParsedPublicKey,
     RsaKeyPair,
@@ -26,6 +25,7 @@ pub use self::jwk::JwkFields;
 pub use self::raw::EcSignature;
 
 use self::raw::{EcRaw, Ed25519Private};
+use self::raw_rsa::RsaRaw;
 
 /// A key ready to sign (private keys, HMAC secrets) and to verify (all keys).
 // Keys are built once and shared behind an Arc: the size of the HMAC variant
@@ -42,8 +42,9 @@ pub struct RsaKey {
     private: Option<RsaKeyPair>,
     /// PKCS#1 RSAPublicKey DER.
     public_der: Vec<u8>,
-    /// One parsed verifier per RSA algorithm, built on first use.
-    verifiers: [OnceLock<ParsedPublicKey>; 6],
+    /// The key as aws-lc's RSA functions take it (see `raw_rsa`): the
+    /// private key when there is one, else the public key.
+    raw: RsaRaw,
 }
 
 pub struct EcKey {
@@ -60,11 +61,8 @@ pub struct EdKey {
     private: Option<Ed25519KeyPair>,
     /// The private key as `ED25519_sign` takes it (see `raw`).
     raw_private: Option<Ed25519Private>,
+    /// The 32-byte public key, as `ED25519_verify` takes it (see `raw`).
     public: Vec<u8>,
-    // Verifying stays with aws-lc-rs: ED25519_verify called directly was
-    // measured 1.6x slower in `make bench-peers` (46 vs 28 us per decode,
-    // not understood yet; equal when timed alone).
-    verifier: ParsedPublicKey,
 }
 
 /// A signature as made, held where it was made: HMAC tags and EC and Ed25519
@@ -255,11 +253,13 @@ impl Key {
         match self {
             Key::Hmac(k) => Ok(Signature::Mac(k.sign(alg, message))),
             Key::Rsa(k) => {
-                let pair = k.private.as_ref().ok_or_else(|| needs_private(alg))?;
-                let mut out = vec![0; pair.public_modulus_len()];
-                pair.sign(rsa_encoding(alg), &SystemRandom::new(), message, &mut out)
-                    .map_err(|_| failed())?;
-                Ok(Signature::Rsa(out))
+                if k.private.is_none() {
+                    return Err(needs_private(alg));
+                }
+                k.raw
+                    .sign(alg, message)
+                    .map(Signature::Rsa)
+                    .ok_or_else(failed)
             }
             Key::Ec(k) => {
                 if k.private.is_none() {
@@ -279,9 +279,9 @@ impl Key {
         self.check_algorithm(alg)?;
         let valid = match self {
             Key::Hmac(k) => k.verify(alg, message, signature),
-            Key::Rsa(k) => k.verifier(alg)?.verify_sig(message, signature).is_ok(),
+            Key::Rsa(k) => k.raw.verify(alg, message, signature),
             Key::Ec(k) => k.raw.verify(message, signature),
-            Key::Ed(k) => k.verifier.verify_sig(message, signature).is_ok(),
+            Key::Ed(k) => raw::ed25519_verify(&k.public, message, signature),
         };
         if valid {
             Ok(())
@@ -351,29 +351,6 @@ fn verify_alg(curve: Curve) -> &'static sig::EcdsaVerificationAlgorithm {
     }
 }
 
-fn rsa_encoding(alg: Algorithm) -> &'static dyn sig::RsaEncoding {
-    match alg {
-        Algorithm::RS384 => &sig::RSA_PKCS1_SHA384,
-        Algorithm::RS512 => &sig::RSA_PKCS1_SHA512,
-        Algorithm::PS256 => &sig::RSA_PSS_SHA256,
-        Algorithm::PS384 => &sig::RSA_PSS_SHA384,
-        Algorithm::PS512 => &sig::RSA_PSS_SHA512,
-        _ => &sig::RSA_PKCS1_SHA256,
-    }
-}
-
-/// Index into `RsaKey::verifiers` and the aws-lc-rs parameters of an RSA algorithm.
-fn rsa_params(alg: Algorithm) -> (usize, &'static sig::RsaParameters) {
-    match alg {
-        Algorithm::RS384 => (1, &sig::RSA_PKCS1_2048_8192_SHA384),
-        Algorithm::RS512 => (2, &sig::RSA_PKCS1_2048_8192_SHA512),
-        Algorithm::PS256 => (3, &sig::RSA_PSS_2048_8192_SHA256),
-        Algorithm::PS384 => (4, &sig::RSA_PSS_2048_8192_SHA384),
-        Algorithm::PS512 => (5, &sig::RSA_PSS_2048_8192_SHA512),
-        _ => (0, &sig::RSA_PKCS1_2048_8192_SHA256),
-    }
-}
-
 /// RSA moduli shorter than this many bytes are refused (2048 bits).
 const RSA_MIN_MODULUS_BYTES: usize = 256;
 
@@ -381,6 +358,10 @@ impl RsaKey {
     fn from_pair(pair: RsaKeyPair) -> Result<RsaKey, Error> {
         let public_der = pair.public_key().as_ref().to_vec();
         let mut key = RsaKey::from_public_pkcs1(&public_der)?;
+        let pkcs8: Pkcs8V1Der<'static> =
+            pair.as_der().map_err(|e| rejected("RSA private key", e))?;
+        key.raw = RsaRaw::private(pkcs8.as_ref())
+            .ok_or_else(|| rejected("RSA private key", "aws-lc refused it"))?;
         key.private = Some(pair);
         Ok(key)
     }
@@ -391,21 +372,14 @@ impl RsaKey {
         if public.modulus_len() < RSA_MIN_MODULUS_BYTES {
             return Err(Error::key("RSA keys shorter than 2048 bits are refused"));
         }
+        let public_der = public.as_ref().to_vec();
+        let raw = RsaRaw::public(&public_der)
+            .ok_or_else(|| rejected("RSA public key", "aws-lc refused it"))?;
         Ok(RsaKey {
             private: None,
-            public_der: public.as_ref().to_vec(),
-            verifiers: Default::default(),
+            public_der,
+            raw,
         })
-    }
-
-    fn verifier(&self, alg: Algorithm) -> Result<&ParsedPublicKey, Error> {
-        let (slot, params) = rsa_params(alg);
-        if let Some(parsed) = self.verifiers[slot].get() {
-            return Ok(parsed);
-        }
-        let parsed = ParsedPublicKey::new(params, &self.public_der)
-            .map_err(|e| rejected("RSA public key", e))?;
-        Ok(self.verifiers[slot].get_or_init(|| parsed))
     }
 
     pub fn public_der(&self) -> &[u8] {
@@ -476,13 +450,12 @@ impl EdKey {
                 "Could not parse the Ed25519 public key: not 32 bytes",
             ));
         }
-        let verifier = ParsedPublicKey::new(&sig::ED25519, raw)
-            .map_err(|e| rejected("Ed25519 public key", e))?;
+        // aws-lc-rs checks the key (a point on the curve) here, once.
+        ParsedPublicKey::new(&sig::ED25519, raw).map_err(|e| rejected("Ed25519 public key", e))?;
         Ok(EdKey {
             private: None,
             raw_private: None,
             public: raw.to_vec(),
-            verifier,
         })
     }
 

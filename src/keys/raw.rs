@@ -1,4 +1,4 @@
-//! ECDSA and Ed25519 through aws-lc's own primitives, for less work per token
+//! ECDSA and Ed25519 through aws-lc's own primitives (RSA: `raw_rsa`), for less work per token
 //! than aws-lc-rs's `sign`/`verify_sig` do around the same primitives.
 //!
 //! aws-lc-rs signs and verifies through EVP: a digest context and a key
@@ -8,7 +8,7 @@
 //! in a zeroed buffer sized for the largest signature aws-lc-rs makes (some
 //! kilobytes). Here the key is prepared once as aws-lc's `EC_KEY` (or
 //! Ed25519's 64-byte private key), the message is hashed on the stack, and
-//! `ECDSA_do_sign`/`ECDSA_do_verify`/`ED25519_sign` are called
+//! `ECDSA_do_sign`/`ECDSA_do_verify`/`ED25519_sign`/`ED25519_verify` are called
 //! directly: the same aws-lc functions the EVP layer ends in. The
 //! keys are still parsed and checked by aws-lc-rs; this module only takes
 //! them over from it.
@@ -57,6 +57,26 @@ impl Ed25519Private {
             )
         };
         (ok == 1).then_some(signature)
+    }
+}
+
+/// Checks an Ed25519 `signature` over `message` with the 32-byte `public` key.
+pub(super) fn ed25519_verify(public: &[u8], message: &[u8], signature: &[u8]) -> bool {
+    let (Ok(public), Ok(signature)) = (
+        <&[u8; 32]>::try_from(public),
+        <&[u8; 64]>::try_from(signature),
+    ) else {
+        return false;
+    };
+    // SAFETY: 32 bytes read from the key, 64 from the signature,
+    // `message.len()` from the message.
+    unsafe {
+        lc::ED25519_verify(
+            message.as_ptr(),
+            message.len(),
+            signature.as_ptr(),
+            public.as_ptr(),
+        ) == 1
     }
 }
 
@@ -109,23 +129,39 @@ fn nid(curve: Curve) -> i32 {
     }
 }
 
-/// The message digest ECDSA signs on `curve` (ES256/ES384/ES512's hash), on
-/// the stack.
-fn digest(curve: Curve, message: &[u8]) -> ([u8; 64], usize) {
+/// The SHA-2 hashes the JWS algorithms sign with.
+#[derive(Clone, Copy)]
+pub(super) enum Sha {
+    S256,
+    S384,
+    S512,
+}
+
+/// The hash ECDSA signs with on `curve` (ES256/ES384/ES512's).
+fn curve_sha(curve: Curve) -> Sha {
+    match curve {
+        Curve::P256 => Sha::S256,
+        Curve::P384 => Sha::S384,
+        Curve::P521 => Sha::S512,
+    }
+}
+
+/// The `sha` digest of `message`, on the stack.
+pub(super) fn digest(sha: Sha, message: &[u8]) -> ([u8; 64], usize) {
     let mut out = [0; 64];
     // SAFETY: each function reads `message` and writes its digest length
     // (32, 48, 64 bytes) into the 64-byte buffer.
     let len = unsafe {
-        match curve {
-            Curve::P256 => {
+        match sha {
+            Sha::S256 => {
                 lc::SHA256(message.as_ptr(), message.len(), out.as_mut_ptr());
                 32
             }
-            Curve::P384 => {
+            Sha::S384 => {
                 lc::SHA384(message.as_ptr(), message.len(), out.as_mut_ptr());
                 48
             }
-            Curve::P521 => {
+            Sha::S512 => {
                 lc::SHA512(message.as_ptr(), message.len(), out.as_mut_ptr());
                 64
             }
@@ -182,7 +218,7 @@ impl EcRaw {
     /// The fixed-form signature of `message` (JWS's r || s).
     pub(super) fn sign(&self, message: &[u8]) -> Option<EcSignature> {
         let n = self.curve.coordinate_len();
-        let (digest, digest_len) = digest(self.curve, message);
+        let (digest, digest_len) = digest(curve_sha(self.curve), message);
         let mut out = EcSignature {
             bytes: [0; MAX_EC_SIGNATURE],
             len: 2 * n,
@@ -216,7 +252,7 @@ impl EcRaw {
             return false;
         }
         let (r, s) = signature.split_at(n);
-        let (digest, digest_len) = digest(self.curve, message);
+        let (digest, digest_len) = digest(curve_sha(self.curve), message);
         // SAFETY: r and s are read as `n` bytes each into new BIGNUMs, which
         // the ECDSA_SIG owns once set0 accepts them (freed here otherwise);
         // the ECDSA_SIG is freed here; the digest buffer holds `digest_len`.

@@ -1,6 +1,7 @@
 use super::*;
 use crate::b64;
 use aws_lc_rs::encoding::AsDer;
+use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::rsa::KeySize;
 
 const ALL: [Algorithm; 13] = Algorithm::ALL;
@@ -317,10 +318,106 @@ fn raw_ecdsa_and_ed25519_agree_with_aws_lc_rs() {
     assert_eq!(&*ours, pair.sign(message).as_ref());
     let public = key.public_key().unwrap();
     public.verify(Algorithm::EdDSA, message, &ours).unwrap();
-    for bad in [&ours[..63], &[0; 65][..]] {
+    let mut flipped = ours.to_vec();
+    flipped[10] ^= 1;
+    // S at or above the group order (the top byte all ones) is refused too.
+    let mut big_s = ours.to_vec();
+    big_s[63] = 0xff;
+    for bad in [&ours[..63], &[0; 65][..], &flipped[..], &big_s[..]] {
         assert_eq!(
             public.verify(Algorithm::EdDSA, message, bad),
             Err(Error::InvalidSignature)
+        );
+    }
+}
+
+/// The RS and PS signatures of `raw_rsa` (aws-lc's RSA functions called
+/// directly) verify with aws-lc-rs's own verifiers and the other way round;
+/// PKCS#1 v1.5 signatures are the same bytes (the padding is deterministic);
+/// a signature of another length, a flipped bit, or one made with another
+/// algorithm is refused.
+#[test]
+fn raw_rsa_agrees_with_aws_lc_rs() {
+    let message = b"header.payload";
+    let pair = RsaKeyPair::generate(KeySize::Rsa2048).unwrap();
+    let key = Key::from_der(pair.as_der().unwrap().as_ref()).unwrap();
+    let public = key.public_key().unwrap();
+    let theirs_public = pair.public_key().as_ref();
+    let cases: [(
+        Algorithm,
+        &'static dyn sig::RsaEncoding,
+        &sig::RsaParameters,
+    ); 6] = [
+        (
+            Algorithm::RS256,
+            &sig::RSA_PKCS1_SHA256,
+            &sig::RSA_PKCS1_2048_8192_SHA256,
+        ),
+        (
+            Algorithm::RS384,
+            &sig::RSA_PKCS1_SHA384,
+            &sig::RSA_PKCS1_2048_8192_SHA384,
+        ),
+        (
+            Algorithm::RS512,
+            &sig::RSA_PKCS1_SHA512,
+            &sig::RSA_PKCS1_2048_8192_SHA512,
+        ),
+        (
+            Algorithm::PS256,
+            &sig::RSA_PSS_SHA256,
+            &sig::RSA_PSS_2048_8192_SHA256,
+        ),
+        (
+            Algorithm::PS384,
+            &sig::RSA_PSS_SHA384,
+            &sig::RSA_PSS_2048_8192_SHA384,
+        ),
+        (
+            Algorithm::PS512,
+            &sig::RSA_PSS_SHA512,
+            &sig::RSA_PSS_2048_8192_SHA512,
+        ),
+    ];
+    for (alg, encoding, params) in cases {
+        let ours = key.sign(alg, message).unwrap();
+        assert_eq!(ours.len(), 256, "{alg:?}");
+        ParsedPublicKey::new(params, theirs_public)
+            .unwrap()
+            .verify_sig(message, &ours)
+            .unwrap_or_else(|_| panic!("aws-lc-rs refused our {alg:?} signature"));
+        let mut theirs = vec![0; pair.public_modulus_len()];
+        pair.sign(encoding, &SystemRandom::new(), message, &mut theirs)
+            .unwrap();
+        public.verify(alg, message, &theirs).unwrap();
+        key.verify(alg, message, &theirs).unwrap();
+        if alg.name().starts_with("RS") {
+            assert_eq!(&*ours, &theirs[..], "{alg:?}");
+        }
+        let mut flipped = ours.to_vec();
+        flipped[100] ^= 1;
+        let other = if alg == Algorithm::PS256 {
+            Algorithm::RS256
+        } else {
+            Algorithm::PS256
+        };
+        let other_sig = key.sign(other, message).unwrap();
+        for bad in [
+            &flipped[..],
+            &ours[..255],
+            &[&ours[..], &[0]].concat()[..],
+            &other_sig[..],
+        ] {
+            assert_eq!(
+                public.verify(alg, message, bad),
+                Err(Error::InvalidSignature),
+                "{alg:?}"
+            );
+        }
+        assert_eq!(
+            public.verify(alg, b"header.other", &ours),
+            Err(Error::InvalidSignature),
+            "{alg:?}"
         );
     }
 }
