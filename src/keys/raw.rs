@@ -87,6 +87,24 @@ impl Drop for Ed25519Private {
     }
 }
 
+/// The key `take` gets (with a reference of its own) from the private key
+/// parsed from the PKCS#8 `der`; null if aws-lc cannot parse it.
+pub(super) fn private_key<T>(der: &[u8], take: impl FnOnce(*mut lc::EVP_PKEY) -> *mut T) -> *mut T {
+    // SAFETY: the CBS reads `der`, alive for the whole block; the EVP_PKEY
+    // parsed from it is handed to `take` and freed here.
+    unsafe {
+        let mut cbs = std::mem::MaybeUninit::<lc::CBS>::uninit();
+        lc::CBS_init(cbs.as_mut_ptr(), der.as_ptr(), der.len());
+        let pkey = lc::EVP_parse_private_key(cbs.as_mut_ptr());
+        if pkey.is_null() {
+            return ptr::null_mut();
+        }
+        let key = take(pkey);
+        lc::EVP_PKEY_free(pkey);
+        key
+    }
+}
+
 /// A fixed-form ECDSA signature (r || s), on the stack.
 pub struct EcSignature {
     bytes: [u8; MAX_EC_SIGNATURE],
@@ -178,21 +196,11 @@ impl EcRaw {
     /// The private key of `pair`, re-read from its PKCS#8 form.
     pub(super) fn private(curve: Curve, pair: &EcdsaKeyPair) -> Option<EcRaw> {
         let document = pair.to_pkcs8v1().ok()?;
-        let der = document.as_ref();
-        // SAFETY: the CBS reads `der`, alive for the whole block; the EVP_PKEY
-        // parsed from it is freed here, the EC_KEY taken from it (get1: a
-        // reference of our own) is owned by the result.
-        unsafe {
-            let mut cbs = std::mem::MaybeUninit::<lc::CBS>::uninit();
-            lc::CBS_init(cbs.as_mut_ptr(), der.as_ptr(), der.len());
-            let pkey = lc::EVP_parse_private_key(cbs.as_mut_ptr());
-            if pkey.is_null() {
-                return None;
-            }
-            let key = lc::EVP_PKEY_get1_EC_KEY(pkey);
-            lc::EVP_PKEY_free(pkey);
-            EcRaw::own(key, curve)
-        }
+        // SAFETY: get1 gives a reference of our own, owned by the result.
+        let key = private_key(document.as_ref(), |pkey| unsafe {
+            lc::EVP_PKEY_get1_EC_KEY(pkey)
+        });
+        EcRaw::own(key, curve)
     }
 
     /// The public key of an uncompressed SEC1 `point` on `curve`.

@@ -17,7 +17,7 @@ use std::ptr::{self, NonNull};
 
 use aws_lc_sys as lc;
 
-use super::raw::{digest, Sha};
+use super::raw::{digest, private_key, Sha};
 use crate::algorithm::Algorithm;
 
 /// The moduli aws-lc-rs verifies with (its `RSA_*_2048_8192_*` parameters):
@@ -86,20 +86,9 @@ impl RsaRaw {
 
     /// The private key of a PKCS#8 DER (as aws-lc-rs writes its key pairs).
     pub(super) fn private(pkcs8: &[u8]) -> Option<RsaRaw> {
-        // SAFETY: the CBS reads `pkcs8`, alive for the whole block; the
-        // EVP_PKEY parsed from it is freed here, the RSA taken from it (get1:
-        // a reference of our own) is owned by the result.
-        unsafe {
-            let mut cbs = std::mem::MaybeUninit::<lc::CBS>::uninit();
-            lc::CBS_init(cbs.as_mut_ptr(), pkcs8.as_ptr(), pkcs8.len());
-            let pkey = lc::EVP_parse_private_key(cbs.as_mut_ptr());
-            if pkey.is_null() {
-                return None;
-            }
-            let key = lc::EVP_PKEY_get1_RSA(pkey);
-            lc::EVP_PKEY_free(pkey);
-            NonNull::new(key).map(|key| RsaRaw { key })
-        }
+        // SAFETY: get1 gives a reference of our own, owned by the result.
+        let key = private_key(pkcs8, |pkey| unsafe { lc::EVP_PKEY_get1_RSA(pkey) });
+        NonNull::new(key).map(|key| RsaRaw { key })
     }
 
     /// The signature of `message` with `alg` (an RS or PS algorithm), as
