@@ -178,6 +178,43 @@ fn pem_round_trip_through_labels() {
         .contains("Encrypted private keys are not supported"));
 }
 
+/// The HMAC tag comparison (aws-lc's CRYPTO_memcmp): any byte different, a tag cut short
+/// or made longer, or another message, is a refused signature.
+#[test]
+fn hmac_refuses_every_other_tag() {
+    for alg in [Algorithm::HS256, Algorithm::HS384, Algorithm::HS512] {
+        let key = key_for(alg);
+        let tag = key.sign(alg, b"header.payload").unwrap().to_vec();
+        key.verify(alg, b"header.payload", &tag).unwrap();
+        let refused = |signature: &[u8], message: &[u8]| {
+            assert_eq!(
+                key.verify(alg, message, signature),
+                Err(Error::InvalidSignature),
+                "{alg:?}"
+            )
+        };
+        for at in [0, tag.len() / 2, tag.len() - 1] {
+            let mut bad = tag.clone();
+            bad[at] ^= 0x80;
+            refused(&bad, b"header.payload");
+        }
+        refused(&tag[..tag.len() - 1], b"header.payload");
+        refused(&[tag.as_slice(), &[0]].concat(), b"header.payload");
+        refused(&[], b"header.payload");
+        refused(&tag, b"header.payloaD");
+        // Another hash's tag of the same message, with the same secret.
+        let other = if alg == Algorithm::HS256 {
+            Algorithm::HS512
+        } else {
+            Algorithm::HS256
+        };
+        refused(
+            &key.sign(other, b"header.payload").unwrap(),
+            b"header.payload",
+        );
+    }
+}
+
 /// RFC 7515 appendix A.1: the HS256 example, verified with the RFC's JWK.
 #[test]
 fn rfc7515_a1_hs256() {
