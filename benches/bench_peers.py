@@ -4,11 +4,10 @@ Run by ``make bench`` in ``.bench312/``, a CPython 3.12 virtualenv (ryjwt needs 
 a release wheel of ferrojwt and the peers pinned in ``benches/requirements-py312.txt``.
 
 ferrojwt is measured in three uses: (a) the prepared API, an ``Encoder``/``Decoder``
-holding key, algorithm and checks (until ``ferrojwt.jwt.Encoder`` exists, the native
-``ferrojwt._core.encode``/``decode`` with a ``Key`` stand in for it, and say so), (b) the
-module-level ``ferrojwt.jwt.encode``/``decode`` with a ``Key``, (c) the same with the
-secret or PEM as ``str``. Each peer is measured in its fastest documented use (see
-``peer_uses``). Every use signs and verifies the same claims, a simplejwt access token.
+holding key, algorithm and checks, (b) the module-level ``ferrojwt.jwt.encode``/``decode``
+with a ``Key``, (c) the same with the secret or PEM as ``str``. Each peer is measured in
+its fastest documented use (see ``peer_uses``). Every use signs and verifies the same
+claims, a simplejwt access token.
 
 Before anything is timed, each use's token is verified by every other use (same key
 material), and a token with a flipped signature bit must be refused by each, so no broken
@@ -116,48 +115,23 @@ def _ferro_keys(keys: KeyMaterial) -> tuple[Any, Any]:
 
 
 def prepared_use() -> Use:
-    """ferrojwt's prepared API, or the native functions standing in for it until it exists."""
+    """ferrojwt's prepared API: an ``Encoder`` and a ``Decoder`` holding key and algorithm."""
     from ferrojwt import jwt
 
-    if hasattr(jwt, "Encoder"):
-
-        def prepared(alg: str, keys: KeyMaterial) -> Namespace:
-            signing, verifying = _ferro_keys(keys)
-            return {
-                "encoder": jwt.Encoder(signing, alg),
-                "decoder": jwt.Decoder(verifying, [alg]),
-            }
-
-        return Use(
-            "ferrojwt",
-            "ferrojwt Encoder(key, alg).encode / Decoder(key, [alg]).decode",
-            "prepared",
-            prepared,
-            "encoder.encode(claims)",
-            "decoder.decode(token)",
-        )
-
-    from ferrojwt import _core
-
-    def stand_in(alg: str, keys: KeyMaterial) -> Namespace:
+    def prepared(alg: str, keys: KeyMaterial) -> Namespace:
         signing, verifying = _ferro_keys(keys)
         return {
-            "encode": _core.encode,
-            "decode": _core.decode,
-            "now": time.time,
-            "signing": signing,
-            "verifying": verifying,
-            "alg": alg,
-            "algs": [alg],
+            "encoder": jwt.Encoder(signing, alg),
+            "decoder": jwt.Decoder(verifying, [alg]),
         }
 
     return Use(
         "ferrojwt",
-        "ferrojwt._core.encode/decode, Key (STAND-IN: no ferrojwt.jwt.Encoder yet)",
+        "ferrojwt Encoder(key, alg).encode / Decoder(key, [alg]).decode",
         "prepared",
-        stand_in,
-        "encode(claims, signing, alg, None, None, True)",
-        "decode(token, verifying, algs, now=now())",
+        prepared,
+        "encoder.encode(claims)",
+        "decoder.decode(token)",
     )
 
 
