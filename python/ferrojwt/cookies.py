@@ -3,7 +3,8 @@
 All of it is off by default (``AUTH_COOKIE`` and ``REFRESH_COOKIE`` are None): the token
 views then answer exactly as simplejwt's do. With a cookie name set:
 
-- the obtain and refresh views set the tokens they issue as cookies (:func:`token_response`);
+- the obtain and refresh views set the tokens they issue as cookies (:func:`token_response`),
+  and refuse a browser request from another origin (:func:`enforce_origin`);
 - the refresh, verify, blacklist and logout views read the token from its cookie when the
   body has none (:func:`request_data`);
 - ``JWTCookieAuthentication`` authenticates a request by the access cookie.
@@ -15,6 +16,11 @@ is even parsed; the authentication class checks when the cookie is what authenti
 SameSite keeps the cookies off requests from other *sites*, but a site is the registrable
 domain, so a sibling subdomain or another port of the same host is not stopped by it, and
 not every browser applies it; the CSRF token and Django's Origin check are.
+
+The views that *set* the cookies need no cookie to be called, so a hostile page could post
+its own account's credentials (or refresh token) and have the answer log the browser in as
+that account ("login CSRF"). Those views run the Origin part of Django's check: a request
+naming another origin is refused, one naming none (an API client) passes.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from datetime import timedelta
 from typing import Any, cast
 
 from django.http import HttpRequest, QueryDict
-from django.middleware.csrf import CsrfViewMiddleware
+from django.middleware.csrf import REASON_BAD_ORIGIN, CsrfViewMiddleware
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
@@ -35,8 +41,10 @@ from .settings import api_settings
 __all__ = [
     "delete_token_cookies",
     "enforce_csrf",
+    "enforce_origin",
     "request_data",
     "set_token_cookies",
+    "sets_cookies",
     "token_response",
 ]
 
@@ -74,6 +82,31 @@ def enforce_csrf(request: Request) -> None:
     reason = check.process_view(django_request, None, (), {})  # type: ignore[arg-type]
     if reason:
         raise PermissionDenied(f"CSRF Failed: {reason}")
+
+
+def sets_cookies() -> bool:
+    """Whether the views issuing tokens also set them as cookies (a cookie setting is on)."""
+    return bool(api_settings.AUTH_COOKIE or api_settings.REFRESH_COOKIE)
+
+
+def enforce_origin(request: Request) -> None:
+    """The Origin part of Django's CSRF check, for the views that set the token cookies.
+
+    A request with an ``Origin`` header (browsers send one with every POST, ``fetch`` and
+    forms alike) must name this host, with its scheme, or one of ``CSRF_TRUSTED_ORIGINS``;
+    otherwise a 403 ``CSRF Failed: Origin checking failed - <origin> does not match any
+    trusted origins.`` A request without one, as API clients send, passes: it cannot be a
+    page's, and these views need no cookie, nor a CSRF token, to be called.
+    """
+    django_request = cast(HttpRequest, request)
+    origin = django_request.META.get("HTTP_ORIGIN")
+    if origin is None:
+        return
+    # The middleware's own Origin test (Django 4.0+; private, as the ``_reject`` above), the
+    # first step of its check: CSRF_TRUSTED_ORIGINS and their wildcards apply as there.
+    verified = _CsrfCheck(_no_response)._origin_verified  # type: ignore[attr-defined]
+    if not verified(django_request):
+        raise PermissionDenied(f"CSRF Failed: {REASON_BAD_ORIGIN % origin}")
 
 
 def _cookie_token(request: Request, setting: str) -> str | None:

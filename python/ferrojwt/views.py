@@ -68,7 +68,8 @@ class TokenViewBase(generics.GenericAPIView[Any]):
     _cookie_field = ""
     _cookie_setting = ""
     #: Whether the tokens of the answer are also set as cookies (``AUTH_COOKIE``,
-    #: ``REFRESH_COOKIE``, when on).
+    #: ``REFRESH_COOKIE``, when on); the view then refuses a browser request from another
+    #: origin (``cookies.enforce_origin``: login CSRF).
     _sets_cookies = False
 
     def get_serializer_class(self) -> type[BaseSerializer[Any]]:
@@ -100,13 +101,16 @@ class TokenViewBase(generics.GenericAPIView[Any]):
         return super().handle_exception(exc)
 
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        sets_cookies = self._sets_cookies and cookies.sets_cookies()
+        if sets_cookies:
+            cookies.enforce_origin(request)
         data = cookies.request_data(request, self._cookie_field, self._cookie_setting)
         serializer = self.get_serializer(data=data)
         try:
             serializer.is_valid(raise_exception=True)
         except TokenError as e:
             raise InvalidToken(e.args[0]) from e
-        if self._sets_cookies:
+        if sets_cookies:
             return cookies.token_response(serializer.validated_data)
         return Response(serializer.validated_data, status=status.HTTP_200_OK)
 
@@ -182,7 +186,7 @@ class LogoutView(TokenBlacklistView):
     """
 
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        if api_settings.AUTH_COOKIE or api_settings.REFRESH_COOKIE:
+        if cookies.sets_cookies():
             cookies.enforce_csrf(request)
         return super().post(request, *args, **kwargs)
 

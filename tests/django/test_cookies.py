@@ -407,3 +407,93 @@ def test_a_forged_request_is_refused_before_its_token_is_looked_at(
     browser.cookies["access"] = "not-a-token"
     reply = browser.post("/api/me/", {}, format="json")
     assert (reply.status_code, reply.json()["detail"]) == (403, "CSRF Failed: CSRF cookie not set.")
+
+
+# --- login CSRF: the views that set the cookies refuse another origin ---------------------
+
+#: A page of another site, another port of this host (the same site, another origin), and
+#: the opaque origin of a sandboxed page.
+FOREIGN_ORIGINS = ("https://attacker.example", "http://testserver:8081", "null")
+
+
+def refused_origin(reply: Any, origin: str) -> None:
+    """A 403 naming Django's Origin reason, and no cookie set by the answer."""
+    assert reply.status_code == 403, reply.content
+    assert reply.json() == {
+        "detail": f"CSRF Failed: Origin checking failed - {origin} does not match any "
+        "trusted origins."
+    }
+    assert reply.cookies == {}
+
+
+@pytest.mark.usefixtures("cookies_on")
+@pytest.mark.parametrize("origin", FOREIGN_ORIGINS)
+def test_obtain_refuses_a_post_from_another_origin(
+    user: Any, browser: APIClient, origin: str
+) -> None:
+    """A hostile page posting its own account's credentials must not log the browser in as
+    that account: logging in needs no CSRF token, so the Origin is what is checked."""
+    reply = browser.post(
+        "/api/token/",
+        {"username": "alice", "password": PASSWORD},
+        format="json",
+        HTTP_ORIGIN=origin,
+    )
+    refused_origin(reply, origin)
+    assert "access" not in browser.cookies and "refresh" not in browser.cookies
+
+
+@pytest.mark.usefixtures("cookies_on")
+def test_refresh_with_a_body_token_refuses_another_origin(user: Any, browser: APIClient) -> None:
+    """The attacker's own refresh token in the body would set the attacker's cookies."""
+    token = str(RefreshToken.for_user(user))
+    reply = browser.post(
+        "/api/token/refresh/",
+        {"refresh": token},
+        format="json",
+        HTTP_ORIGIN="https://attacker.example",
+    )
+    refused_origin(reply, "https://attacker.example")
+
+
+@pytest.mark.usefixtures("cookies_on")
+@pytest.mark.parametrize("origin", [None, "http://testserver"])
+def test_obtain_from_this_origin_or_an_api_client_sets_the_cookies(
+    user: Any, browser: APIClient, origin: str | None
+) -> None:
+    """The page's own origin, or no Origin at all (a client that is not a browser), logs in:
+    neither needs a CSRF token."""
+    extra = {} if origin is None else {"HTTP_ORIGIN": origin}
+    reply = browser.post(
+        "/api/token/", {"username": "alice", "password": PASSWORD}, format="json", **extra
+    )
+    assert reply.status_code == 200, reply.content
+    assert browser.cookies["access"].value == reply.json()["access"]
+
+
+@pytest.mark.usefixtures("cookies_on")
+def test_obtain_accepts_a_trusted_origin(user: Any, browser: APIClient, settings: Any) -> None:
+    settings.CSRF_TRUSTED_ORIGINS = ["https://app.example"]
+    reply = browser.post(
+        "/api/token/",
+        {"username": "alice", "password": PASSWORD},
+        format="json",
+        HTTP_ORIGIN="https://app.example",
+    )
+    assert reply.status_code == 200, reply.content
+    assert reply.cookies["access"].value == reply.json()["access"]
+
+
+def test_without_cookies_another_origin_logs_in_as_with_simplejwt(
+    user: Any, browser: APIClient
+) -> None:
+    """Cookies off: nothing is set in the browser, and the views answer as simplejwt's."""
+    reply = browser.post(
+        "/api/token/",
+        {"username": "alice", "password": PASSWORD},
+        format="json",
+        HTTP_ORIGIN="https://attacker.example",
+    )
+    assert reply.status_code == 200
+    assert set(reply.json()) == {"access", "refresh"}
+    assert reply.cookies == {}
