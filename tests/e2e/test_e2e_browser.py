@@ -5,9 +5,10 @@ that live two seconds (conftest.browser_stack).
 The page logs in, shows /api/me/, renews an expired access token through the refresh
 cookie and logs out. The tests check what its script can read (document.cookie), that a
 form POSTed from another origin (of the same site, where SameSite does not help, and of
-another site) is refused by the CSRF check, and that the refresh cookie is refused once
-logged out. Chromium and its driver are Debian's (`make system-deps`); Selenium is given
-the driver's path, so Selenium Manager never looks for (or downloads) one.
+another site) is refused by the CSRF check, that such a form posting credentials logs
+nobody in (login CSRF), and that the refresh cookie is refused once logged out. Chromium
+and its driver are Debian's (`make system-deps`); Selenium is given the driver's path, so
+Selenium Manager never looks for (or downloads) one.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -173,13 +175,19 @@ def test_an_expired_access_token_is_renewed_through_the_refresh_cookie(page: Web
 
 
 class _AttackerPage(http.server.BaseHTTPRequestHandler):
-    """A page of another origin that POSTs a form to the logout endpoint as it loads."""
+    """A page of another origin that POSTs a form as it loads: to the URL of its path's
+    entry in ``forms``, with that entry's fields."""
 
-    target = ""
+    forms: dict[str, tuple[str, dict[str, str]]] = {}
 
     def do_GET(self) -> None:
+        target, fields = self.forms[self.path]
+        inputs = "".join(
+            f'<input name="{escape(name)}" value="{escape(value)}">'
+            for name, value in fields.items()
+        )
         html = (
-            f'<form method="post" action="{self.target}"><input name="x" value="1"></form>'
+            f'<form method="post" action="{target}">{inputs}</form>'
             "<script>document.forms[0].submit()</script>"
         )
         self.send_response(200)
@@ -193,10 +201,15 @@ class _AttackerPage(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def attacker(browser_stack: Stack) -> Iterator[int]:
-    """The port of a server for :class:`_AttackerPage`, on 127.0.0.1 and localhost."""
-    handler = type("Attacker", (_AttackerPage,), {"target": ""})
+    """The port of a server for :class:`_AttackerPage`, on 127.0.0.1 and localhost: ``/``
+    posts to the logout endpoint, ``/login`` the credentials of an account to obtain."""
+    base = browser_stack.base_url
+    forms = {
+        "/": (f"{base}/api/token/logout/", {"x": "1"}),
+        "/login": (f"{base}/api/token/", {"username": USERNAME, "password": PASSWORD}),
+    }
+    handler = type("Attacker", (_AttackerPage,), {"forms": forms})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
-    handler.target = f"{browser_stack.base_url}/api/token/logout/"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -204,6 +217,14 @@ def attacker(browser_stack: Stack) -> Iterator[int]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def origin_refusal(origin: str) -> dict[str, Any]:
+    """The JSON answer the browser shows, expected: Django's Origin reason."""
+    return {
+        "detail": f"CSRF Failed: Origin checking failed - {origin} does not match any "
+        "trusted origins."
+    }
 
 
 @pytest.mark.parametrize(
@@ -223,10 +244,7 @@ def test_a_form_posted_from_another_origin_is_refused(
     target = f"{browser_stack.base_url}/api/token/logout/"
     wait_for(page, lambda: page.current_url == target, "the form's answer")
     answer = json.loads(page.find_element(By.TAG_NAME, "pre").text)
-    assert answer == {
-        "detail": f"CSRF Failed: Origin checking failed - {origin} does not match any "
-        "trusted origins."
-    }
+    assert answer == origin_refusal(origin)
     assert statuses(page, target) == [403]
     # Nobody was logged out: the refresh cookie is the same and still accepted.
     after = all_cookies(page)
@@ -234,6 +252,32 @@ def test_a_form_posted_from_another_origin_is_refused(
     page.get(f"{browser_stack.base_url}/browser/")
     page.find_element(By.ID, "refresh-button").click()
     assert wait_logged(page, 1) == ["POST /api/token/refresh/ → 200"]
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["127.0.0.1", "localhost"],
+    ids=["same-site-other-port", "cross-site"],
+)
+def test_a_login_form_posted_from_another_origin_logs_nobody_in(
+    page: WebDriver, browser_stack: Stack, attacker: int, host: str
+) -> None:
+    """Login CSRF: another origin's page posting an account's credentials must not leave the
+    browser logged in as that account. Chromium sends its Origin with the form, and the
+    obtain view refuses it by that Origin before reading the body: a 403 with Django's
+    reason, and no token cookie set. (The demo parses JSON bodies only, so without the
+    Origin check this form would get a 415; with DRF's default parsers, which read forms,
+    it would log the browser in.)"""
+    assert "access" not in all_cookies(page)
+    origin = f"http://{host}:{attacker}"
+    page.get(f"{origin}/login")
+    target = f"{browser_stack.base_url}/api/token/"
+    wait_for(page, lambda: page.current_url == target, "the form's answer")
+    answer = json.loads(page.find_element(By.TAG_NAME, "pre").text)
+    assert answer == origin_refusal(origin)
+    assert statuses(page, target) == [403]
+    cookies = all_cookies(page)
+    assert "access" not in cookies and "refresh" not in cookies, sorted(cookies)
 
 
 def test_after_logout_the_old_refresh_cookie_is_refused(page: WebDriver) -> None:
