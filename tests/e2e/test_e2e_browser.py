@@ -219,19 +219,29 @@ def attacker(browser_stack: Stack) -> Iterator[int]:
         server.server_close()
 
 
-def origin_refusal(origin: str) -> dict[str, Any]:
-    """The JSON answer the browser shows, expected: Django's Origin reason."""
-    return {
-        "detail": f"CSRF Failed: Origin checking failed - {origin} does not match any "
-        "trusted origins."
-    }
-
-
-@pytest.mark.parametrize(
+#: The attacker page's host: another port of this host (the same site), or another site.
+other_origins = pytest.mark.parametrize(
     "host",
     ["127.0.0.1", "localhost"],
     ids=["same-site-other-port", "cross-site"],
 )
+
+
+def refused_by_origin(page: WebDriver, port: int, host: str, form: str, target: str) -> None:
+    """Load the attacker page posting ``form`` (its path) to ``target``: the browser shows a
+    403 with Django's Origin reason."""
+    origin = f"http://{host}:{port}"
+    page.get(f"{origin}{form}")
+    wait_for(page, lambda: page.current_url == target, "the form's answer")
+    answer = json.loads(page.find_element(By.TAG_NAME, "pre").text)
+    assert answer == {
+        "detail": f"CSRF Failed: Origin checking failed - {origin} does not match any "
+        "trusted origins."
+    }
+    assert statuses(page, target) == [403]
+
+
+@other_origins
 def test_a_form_posted_from_another_origin_is_refused(
     page: WebDriver, browser_stack: Stack, attacker: int, host: str
 ) -> None:
@@ -239,13 +249,7 @@ def test_a_form_posted_from_another_origin_is_refused(
     with its form, so only the CSRF check (here, Django's Origin check) stops it."""
     log_in(page)
     before = all_cookies(page)
-    origin = f"http://{host}:{attacker}"
-    page.get(f"{origin}/")
-    target = f"{browser_stack.base_url}/api/token/logout/"
-    wait_for(page, lambda: page.current_url == target, "the form's answer")
-    answer = json.loads(page.find_element(By.TAG_NAME, "pre").text)
-    assert answer == origin_refusal(origin)
-    assert statuses(page, target) == [403]
+    refused_by_origin(page, attacker, host, "/", f"{browser_stack.base_url}/api/token/logout/")
     # Nobody was logged out: the refresh cookie is the same and still accepted.
     after = all_cookies(page)
     assert after["refresh"]["value"] == before["refresh"]["value"]
@@ -254,11 +258,7 @@ def test_a_form_posted_from_another_origin_is_refused(
     assert wait_logged(page, 1) == ["POST /api/token/refresh/ → 200"]
 
 
-@pytest.mark.parametrize(
-    "host",
-    ["127.0.0.1", "localhost"],
-    ids=["same-site-other-port", "cross-site"],
-)
+@other_origins
 def test_a_login_form_posted_from_another_origin_logs_nobody_in(
     page: WebDriver, browser_stack: Stack, attacker: int, host: str
 ) -> None:
@@ -269,13 +269,7 @@ def test_a_login_form_posted_from_another_origin_logs_nobody_in(
     Origin check this form would get a 415; with DRF's default parsers, which read forms,
     it would log the browser in.)"""
     assert "access" not in all_cookies(page)
-    origin = f"http://{host}:{attacker}"
-    page.get(f"{origin}/login")
-    target = f"{browser_stack.base_url}/api/token/"
-    wait_for(page, lambda: page.current_url == target, "the form's answer")
-    answer = json.loads(page.find_element(By.TAG_NAME, "pre").text)
-    assert answer == origin_refusal(origin)
-    assert statuses(page, target) == [403]
+    refused_by_origin(page, attacker, host, "/login", f"{browser_stack.base_url}/api/token/")
     cookies = all_cookies(page)
     assert "access" not in cookies and "refresh" not in cookies, sorted(cookies)
 
