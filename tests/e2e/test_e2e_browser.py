@@ -267,7 +267,8 @@ def test_a_login_form_posted_from_another_origin_logs_nobody_in(
     obtain view refuses it by that Origin before reading the body: a 403 with Django's
     reason, and no token cookie set. (The demo parses JSON bodies only, so without the
     Origin check this form would get a 415; with DRF's default parsers, which read forms,
-    it would log the browser in.)"""
+    its answer would set the cookies, at least from another port of the same site, where
+    SameSite does not apply.)"""
     assert "access" not in all_cookies(page)
     refused_by_origin(page, attacker, host, "/login", f"{browser_stack.base_url}/api/token/")
     cookies = all_cookies(page)
