@@ -3,8 +3,8 @@
 use std::sync::OnceLock;
 
 use aws_lc_sys as lc;
-use hmac::{Hmac, Mac};
-use sha2::{Sha256, Sha384, Sha512};
+
+use super::mac::{Keyed, Sha256Blocks, Sha384Blocks, Sha512Blocks, Tag};
 
 use crate::algorithm::Algorithm;
 use crate::error::Error;
@@ -12,9 +12,9 @@ use crate::error::Error;
 #[derive(Clone)]
 pub struct HmacKey {
     secret: Vec<u8>,
-    hs256: OnceLock<Hmac<Sha256>>,
-    hs384: OnceLock<Hmac<Sha384>>,
-    hs512: OnceLock<Hmac<Sha512>>,
+    hs256: OnceLock<Keyed<Sha256Blocks>>,
+    hs384: OnceLock<Keyed<Sha384Blocks>>,
+    hs512: OnceLock<Keyed<Sha512Blocks>>,
 }
 
 /// What an HMAC secret must not be: an asymmetric key or certificate (PEM,
@@ -40,11 +40,6 @@ fn refusal(secret: &[u8]) -> Option<&'static str> {
         return Some("The key is a DER-encoded asymmetric key and cannot be an HMAC secret");
     }
     None
-}
-
-fn keyed<M: Mac + hmac::digest::KeyInit>(secret: &[u8]) -> M {
-    // HMAC accepts keys of any length, so this cannot fail.
-    <M as Mac>::new_from_slice(secret).unwrap_or_else(|_| unreachable!())
 }
 
 impl HmacKey {
@@ -87,9 +82,9 @@ impl HmacKey {
 
     pub fn sign(&self, alg: Algorithm, message: &[u8]) -> Tag {
         match alg {
-            Algorithm::HS384 => Tag::new(&mac(&self.hs384, &self.secret, message)),
-            Algorithm::HS512 => Tag::new(&mac(&self.hs512, &self.secret, message)),
-            _ => Tag::new(&mac(&self.hs256, &self.secret, message)),
+            Algorithm::HS384 => keyed(&self.hs384, &self.secret).tag(message),
+            Algorithm::HS512 => keyed(&self.hs512, &self.secret).tag(message),
+            _ => keyed(&self.hs256, &self.secret).tag(message),
         }
     }
 
@@ -101,8 +96,7 @@ impl HmacKey {
 
 /// Whether two tags are equal, in a time that depends on their lengths only (which are not
 /// secret): aws-lc's `CRYPTO_memcmp`, one pass over the bytes, as aws-lc's own HMAC checks
-/// compare. (The `hmac` crate's `verify_slice` goes through `subtle`, an optimisation
-/// barrier per byte.)
+/// compare.
 fn tags_equal(expected: &[u8], given: &[u8]) -> bool {
     if expected.len() != given.len() {
         return false;
@@ -118,35 +112,6 @@ fn tags_equal(expected: &[u8], given: &[u8]) -> bool {
     differ == 0
 }
 
-/// An HMAC tag (up to SHA-512's 64 bytes), on the stack.
-pub struct Tag {
-    bytes: [u8; 64],
-    len: usize,
-}
-
-impl Tag {
-    fn new(tag: &[u8]) -> Tag {
-        let mut bytes = [0; 64];
-        bytes[..tag.len()].copy_from_slice(tag);
-        Tag {
-            bytes,
-            len: tag.len(),
-        }
-    }
-}
-
-impl AsRef<[u8]> for Tag {
-    fn as_ref(&self) -> &[u8] {
-        &self.bytes[..self.len]
-    }
-}
-
-fn mac<M: Mac + Clone + hmac::digest::KeyInit>(
-    state: &OnceLock<M>,
-    secret: &[u8],
-    message: &[u8],
-) -> hmac::digest::Output<M> {
-    let mut mac = state.get_or_init(|| keyed(secret)).clone();
-    mac.update(message);
-    mac.finalize().into_bytes()
+fn keyed<'a, H: super::mac::Blocks>(state: &'a OnceLock<Keyed<H>>, secret: &[u8]) -> &'a Keyed<H> {
+    state.get_or_init(|| Keyed::new(secret))
 }

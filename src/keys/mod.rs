@@ -6,6 +6,7 @@
 mod der;
 mod hmac;
 mod jwk;
+mod mac;
 mod pem;
 mod raw;
 mod raw_rsa;
@@ -68,7 +69,7 @@ pub struct EdKey {
 /// A signature as made, held where it was made: HMAC tags and EC and Ed25519
 /// signatures on the stack (no allocation per token), RSA ones on the heap.
 pub enum Signature {
-    Mac(hmac::Tag),
+    Mac(mac::Tag),
     Ec(EcSignature),
     Ed([u8; 64]),
     Rsa(Vec<u8>),
