@@ -133,6 +133,7 @@ class TokenBackend:
     ) -> None:
         self._validate_algorithm(algorithm)
         self._prepared_signing_key = self._prepared_verifying_key = _UNPARSED
+        self._unprepare()
         self.algorithm = algorithm
         self.signing_key = signing_key
         self.verifying_key = verifying_key
@@ -151,12 +152,14 @@ class TokenBackend:
 
     # -- settable attributes, and the native objects derived from them -----------
 
-    _encoder: Encoder | None = None
-    _decoders: dict[bool, Decoder] | None = None
-    _jwks: dict[str, Any] | None = None
-    # Where the parsed keys are kept (a subclass whose __init__ skips ours starts here).
-    _prepared_signing_key: Any = _UNPARSED
-    _prepared_verifying_key: Any = _UNPARSED
+    # Instance attributes only, set by __init__ (and _unprepare): on CPython 3.12 and later
+    # an instance attribute that shadows a class-level default is read without the
+    # specialised path (about 24 ns instead of 11).
+    _encoder: Encoder | None
+    _decoders: dict[bool, Decoder] | None
+    _jwks: dict[str, Any] | None
+    _prepared_signing_key: Any
+    _prepared_verifying_key: Any
 
     def _unprepare(self) -> None:
         self._encoder = None
