@@ -151,8 +151,9 @@ impl<H: Blocks> Keyed<H> {
             *p = k ^ 0x5c;
         }
         H::compress(&mut keyed.outer, &pad[..H::BLOCK]);
-        // The secret's copies on the stack are wiped (the states stay, as any
-        // prepared HMAC key keeps them).
+        // The padded key blocks on the stack are wiped. The states stay (any prepared
+        // HMAC key keeps them), and a secret longer than a block is hashed by sha2's
+        // own hasher first, which does not wipe its buffer.
         for buffer in [&mut key, &mut pad] {
             // SAFETY: `buffer` is valid for writes of its length.
             unsafe { lc::OPENSSL_cleanse(buffer.as_mut_ptr().cast(), buffer.len()) };

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import json
+import pickle
 import threading
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
@@ -134,6 +136,15 @@ def test_keys_are_prepared_once() -> None:
     backend = TokenBackend("HS256", SECRET)
     assert backend.prepared_signing_key is backend.prepared_signing_key
     assert TokenBackend("HS256", None).prepared_signing_key is None
+
+
+@freeze_time(NOW)
+def test_a_copied_or_pickled_backend_parses_its_own_keys() -> None:
+    # Django's setUpTestData deep-copies class attributes for each test.
+    original = TokenBackend("HS256", SECRET)
+    for copied in (copy.deepcopy(original), pickle.loads(pickle.dumps(original))):
+        assert copied.prepared_signing_key.kty == "oct"
+        assert original.decode(copied.encode(payload()))["user_id"] == payload()["user_id"]
 
 
 def test_prepared_keys_behave_as_simplejwts_cached_property(rsa_keys: tuple[str, str]) -> None:
