@@ -138,8 +138,7 @@ class TokenBackend:
     ) -> None:
         self._validate_algorithm(algorithm)
         self._prepared_signing_key = self._prepared_verifying_key = _UNPARSED
-        self._unprepare()
-        self.algorithm = algorithm
+        self.algorithm = algorithm  # its setter sets _encoder, _decoders, _jwks
         self.signing_key = signing_key
         self.verifying_key = verifying_key
         self.audience = audience
@@ -157,7 +156,7 @@ class TokenBackend:
 
     # -- settable attributes, and the native objects derived from them -----------
 
-    # Instance attributes only, set by __init__ (and _unprepare): on CPython 3.12 and later
+    # Instance attributes only, set by __init__ (through _unprepare): on CPython 3.12 and later
     # an instance attribute that shadows a class-level default is read without the
     # specialised path (about 24 ns instead of 11).
     _encoder: Encoder | None

@@ -242,20 +242,14 @@ fn aws_lc_hmac(alg: Algorithm, secret: &[u8], message: &[u8]) -> Vec<u8> {
 }
 
 fn our_hmac(alg: Algorithm, secret: &[u8], message: &[u8]) -> Vec<u8> {
-    use super::mac::{Keyed, Sha256Blocks, Sha384Blocks, Sha512Blocks};
+    use super::mac::{Blocks, Keyed, Sha256Blocks, Sha384Blocks, Sha512Blocks};
+    fn tag<H: Blocks>(secret: &[u8], message: &[u8]) -> Vec<u8> {
+        Keyed::<H>::new(secret).tag(message).as_ref().to_vec()
+    }
     match alg {
-        Algorithm::HS384 => Keyed::<Sha384Blocks>::new(secret)
-            .tag(message)
-            .as_ref()
-            .to_vec(),
-        Algorithm::HS512 => Keyed::<Sha512Blocks>::new(secret)
-            .tag(message)
-            .as_ref()
-            .to_vec(),
-        _ => Keyed::<Sha256Blocks>::new(secret)
-            .tag(message)
-            .as_ref()
-            .to_vec(),
+        Algorithm::HS384 => tag::<Sha384Blocks>(secret, message),
+        Algorithm::HS512 => tag::<Sha512Blocks>(secret, message),
+        _ => tag::<Sha256Blocks>(secret, message),
     }
 }
 
